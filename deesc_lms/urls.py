@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("deesc_lms.api_urls")),
+    path("calls/", include("deesc_lms.calls.urls")),
 ]
 
 if settings.DEBUG or not settings.PRODUCTION:

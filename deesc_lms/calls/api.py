@@ -1,3 +1,6 @@
-from django.urls import URLPattern
+from django.urls import include, path
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", include("deesc_lms.calls.api_ingest")),
+    path("", include("deesc_lms.calls.api_analysis")),
+]

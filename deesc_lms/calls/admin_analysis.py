@@ -1,0 +1,1 @@
+"""Admin for triggers and escalation flags."""

@@ -1,0 +1,1 @@
+"""Admin for agents, calls and utterances."""

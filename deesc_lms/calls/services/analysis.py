@@ -1,0 +1,1 @@
+"""Analysing calls: frustration curve, escalation flags, representative calls."""

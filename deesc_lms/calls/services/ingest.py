@@ -1,0 +1,1 @@
+"""Getting calls in: files and transcripts, transcription, clips."""

@@ -156,10 +156,15 @@ class EscalationFlag(models.Model):
     representative_override = models.BooleanField(
         null=True, blank=True, help_text="Designer's choice: yes or no overrides the automatic pick."
     )
+    representative_reason = models.CharField(
+        max_length=255, blank=True, default="", help_text="Why this flag was (or was not) picked for training."
+    )
+    voice_used = models.BooleanField(default=False, help_text="The curve used loudness and speech rate from audio.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["call", "time_s"]
+        indexes = [models.Index(fields=["trigger", "stage"], name="flag_trigger_stage")]
 
     def __str__(self) -> str:
         return f"{self.call} @ {fmt_mss(self.time_s)} ({self.trigger})"

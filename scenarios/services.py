@@ -1,0 +1,184 @@
+"""Every write of the scenarios app: building modules from flagged calls, storing attempts."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.text import slugify
+
+from deesc_lms.api_errors import DeescError
+from deesc_lms.calls.models import Agent, EscalationFlag, Utterance, fmt_mss
+from scenarios import steps
+from scenarios.models import Attempt, Clip, Drill, Module
+from scenarios.signals import attempt_submitted
+
+logger = logging.getLogger(__name__)
+
+CONTEXT_TURNS = 4  # utterances before the flagged moment shown as the situation
+CLIP_LEAD_S = 20.0  # seconds of call before the flagged moment in the clip
+CLIP_TAIL_S = 8.0
+MAX_ANSWER_CHARS = 5000
+TRIGGER_TITLES = {
+    "wait_time": "A long wait",
+    "billing_dispute": "A billing dispute",
+    "repeat_contact": "A repeat contact",
+    "policy_explanation": "A policy explanation",
+    "transfer_handoff": "A transfer",
+    "product_failure": "A product failure",
+    "agent_conduct": "The agent's conduct",
+    "cancellation_threat": "A cancellation threat",
+}
+
+
+def _utterances_around(flag: EscalationFlag) -> tuple[list[Utterance], Utterance | None]:
+    """The utterances up to the flagged moment, and the customer utterance at it."""
+    utterances = list(flag.call.utterances.order_by("index"))
+    moment = None
+    for u in utterances:
+        if u.role == Utterance.Role.CUSTOMER and (u.start_s is None or u.start_s <= flag.time_s + 0.5):
+            if u.text.strip() and flag.excerpt and flag.excerpt[:40] in u.text:
+                moment = u
+                break
+    if moment is None:
+        candidates = [u for u in utterances if u.role == Utterance.Role.CUSTOMER and u.start_s is not None]
+        moment = min(candidates, key=lambda u: abs((u.start_s or 0) - flag.time_s), default=None)
+    before = [u for u in utterances if moment is not None and u.index < moment.index]
+    return before, moment
+
+
+def _line(u: Utterance) -> str:
+    stamp = f"[{fmt_mss(u.start_s)}] " if u.start_s is not None else ""
+    return f"{stamp}{u.get_role_display()}: {u.text}"
+
+
+def _persona(flag: EscalationFlag) -> dict[str, object]:
+    """How the real caller talks, for the role-play: their own lines, in order, and their pressure points."""
+    lines = [u.text for u in flag.call.utterances.filter(role=Utterance.Role.CUSTOMER).order_by("index")]
+    intensity = [w for w in ("third time", "supervisor", "cancel", "ridiculous", "unbelievable") if any(w in line.lower() for line in lines)]
+    return {
+        "trigger": flag.trigger,
+        "opening": flag.excerpt,
+        "lines": lines,
+        "pressure_points": intensity,
+        "outcome_on_real_call": flag.outcome,
+    }
+
+
+@transaction.atomic
+def module_build(*, flag: EscalationFlag, pass_threshold: int = 70) -> Module:
+    """Build a training module from a flagged call: a clip, five single-step drills, the combined drill
+    and a role-play. Idempotent: the module built from a flag before is returned as it is.
+
+    Raises DeescError when the flag has no customer line to answer."""
+    existing = Module.objects.filter(source_flag=flag).first()
+    if existing is not None:
+        return existing
+    before, moment = _utterances_around(flag)
+    customer_line = (moment.text if moment is not None else flag.excerpt).strip()
+    if not customer_line:
+        raise DeescError("The flagged moment has no customer speech to build drills from.", code="no_customer_line")
+    call = flag.call
+    trigger_title = TRIGGER_TITLES.get(flag.trigger, flag.trigger.replace("_", " ").capitalize() or "An escalation")
+    title = f"{trigger_title}: {call}"
+    slug = slugify(f"{flag.trigger}-{call.pk}-{flag.pk}")[:120]
+    module = Module.objects.create(
+        slug=slug,
+        title=title[:255],
+        summary=(
+            f"Built from a real call at {fmt_mss(flag.time_s)} ({flag.get_stage_display().lower()} stage, "
+            f"outcome on the call: {flag.get_outcome_display().lower()})."
+        ),
+        trigger=flag.trigger,
+        source_flag=flag,
+        pass_threshold=pass_threshold,
+    )
+    context = "\n".join(_line(u) for u in before[-CONTEXT_TURNS:])
+    end_s = (moment.end_s if moment is not None and moment.end_s is not None else flag.time_s) + CLIP_TAIL_S
+    if call.duration_s:
+        end_s = min(end_s, call.duration_s)
+    start_s = max(0.0, flag.time_s - CLIP_LEAD_S)
+    clip = Clip.objects.create(
+        module=module,
+        call=call,
+        start_s=start_s,
+        end_s=max(end_s, start_s + 1.0),
+        transcript="\n".join(_line(u) for u in [*before[-CONTEXT_TURNS:], *([moment] if moment else [])]),
+    )
+    order = 1
+    for step in steps.STEPS:
+        Drill.objects.create(
+            module=module,
+            order=order,
+            kind=Drill.Kind.STEP,
+            step=step.number,
+            title=f"Step {step.number}: {step.title}",
+            instructions=step.instructions,
+            customer_line=customer_line,
+            context=context,
+            clip=clip,
+            rubric_slug=step.rubric_slug,
+        )
+        order += 1
+    Drill.objects.create(
+        module=module,
+        order=order,
+        kind=Drill.Kind.COMBINED,
+        title="All five steps together",
+        instructions=steps.COMBINED_INSTRUCTIONS,
+        customer_line=customer_line,
+        context=context,
+        clip=clip,
+        rubric_slug=steps.COMBINED_RUBRIC,
+    )
+    Drill.objects.create(
+        module=module,
+        order=order + 1,
+        kind=Drill.Kind.ROLEPLAY,
+        title="Role-play with the caller",
+        instructions=steps.ROLEPLAY_INSTRUCTIONS,
+        customer_line=customer_line,
+        context=context,
+        clip=clip,
+        rubric_slug=steps.COMBINED_RUBRIC,
+        persona=_persona(flag),
+    )
+    logger.info("module %s built from flag %s (call %s)", module.slug, flag.pk, call.pk)
+    return module
+
+
+def modules_build(*, flags: Iterable[EscalationFlag]) -> list[Module]:
+    return [module_build(flag=flag) for flag in flags]
+
+
+def attempt_submit(
+    *,
+    drill: Drill,
+    agent: Agent | None = None,
+    text: str = "",
+    audio: UploadedFile | None = None,
+    channel: str = Attempt.Channel.WEB,
+    lti_context: dict[str, object] | None = None,
+) -> Attempt:
+    """Store a learner's answer, then (after commit) hand it to grading.
+
+    The attempt is saved before any grading runs, so nothing is lost if grading fails.
+    Raises DeescError for an empty answer, an over-long one, or an audio file too large."""
+    text = (text or "").strip()
+    if not text and audio is None:
+        raise DeescError("The answer is empty: type an answer or record one.", code="empty_answer")
+    limit = getattr(settings, "DEESC_MAX_ANSWER_CHARS", MAX_ANSWER_CHARS)
+    if len(text) > limit:
+        raise DeescError(f"The answer is {len(text)} characters long; the limit is {limit}.", code="answer_too_long")
+    if audio is not None and audio.size is not None and audio.size > settings.DEESC_MAX_UPLOAD_BYTES:
+        raise DeescError("The recording is larger than the upload limit.", code="upload_too_large")
+    with transaction.atomic():
+        attempt = Attempt(drill=drill, agent=agent, channel=channel, answer_text=text, lti_context=lti_context or {})
+        if audio is not None:
+            attempt.answer_audio.save(audio.name or "answer.wav", audio, save=False)
+        attempt.save()
+        attempt_submitted.send(sender=Attempt, attempt=attempt)
+    return attempt

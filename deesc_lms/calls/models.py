@@ -109,6 +109,9 @@ class Trigger(models.Model):
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True, default="")
     keywords = models.JSONField(default=list, blank=True, help_text="Regular expressions, matched case-insensitively.")
+    agent_keywords = models.JSONField(
+        default=list, blank=True, help_text="Regular expressions for the agent's turn just before the moment."
+    )
     examples = models.JSONField(default=list, blank=True, help_text="Labelled customer utterances for the classifier.")
     active = models.BooleanField(default=True)
 

@@ -6,4 +6,6 @@ urlpatterns = [
     path("", include("deesc_lms.calls.api")),
     path("", include("scenarios.api")),
     path("", include("rubrics.api")),
+    path("", include("deesc_lms.packaging.api")),
+    path("", include("deesc_lms.progress.api")),
 ]

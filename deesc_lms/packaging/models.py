@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 
 from scenarios.models import Module
@@ -16,6 +18,8 @@ class Package(models.Model):
     standard = models.CharField(max_length=16, choices=Standard.choices)
     file = models.FileField(upload_to="packages/%Y/%m/")
     sha256 = models.CharField(max_length=64)
+    # The package's player sends answers to the grading endpoint with this token; unguessable, per package.
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     size_bytes = models.PositiveBigIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
 

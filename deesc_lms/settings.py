@@ -11,7 +11,11 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
+
+# Lets admin classes and serializers carry type parameters at run time (admin.ModelAdmin[Call]).
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -193,3 +197,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- ingest -----------------------------------------------------------------------------------
+# Language passed to multilingual ASR models; empty lets the model detect it per channel.
+DEESC_ASR_LANGUAGE = os.environ.get("DEESC_ASR_LANGUAGE", "en")
+# Role of each channel of a dual-channel recording, in channel order.
+DEESC_CHANNEL_ROLES = [r.strip() for r in os.environ.get("DEESC_CHANNEL_ROLES", "agent,customer").split(",") if r.strip()]
+DEESC_ASR_MAX_RETRIES = env_int("DEESC_ASR_MAX_RETRIES", 3)

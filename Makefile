@@ -16,7 +16,7 @@ FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 DEBIAN_PACKAGES := ffmpeg espeak-ng sox libsox-fmt-all libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
 	chromium chromium-driver poppler-utils nodejs npm
 
-.PHONY: demo test lint bootstrap debian npm migrate serve clean bench
+.PHONY: demo test lint bootstrap migrate clean bench api-fuzz
 
 bootstrap: $(STAMP) $(DEB_STAMP) $(NPM_STAMP)
 
@@ -64,3 +64,7 @@ bench: bootstrap
 
 clean:
 	rm -rf var/media var/static var/deesc.sqlite3* .pytest_cache
+
+# Property-based requests against the OpenAPI schema: no response may be a server error.
+api-fuzz: bootstrap
+	bash .ci/api-fuzz

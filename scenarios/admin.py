@@ -11,7 +11,18 @@ from scenarios.models import Attempt, Clip, Drill, Module
 class DrillInline(admin.StackedInline[Drill, Module]):
     model = Drill
     extra = 0
-    fields = ["order", "kind", "step", "title", "instructions", "customer_line", "context", "rubric_slug", "clip", "persona"]
+    fields = [
+        "order",
+        "kind",
+        "step",
+        "title",
+        "instructions",
+        "customer_line",
+        "context",
+        "rubric_slug",
+        "clip",
+        "persona",
+    ]
 
 
 class ClipInline(admin.TabularInline[Clip, Module]):

@@ -16,7 +16,9 @@ class Module(models.Model):
     title = models.CharField(max_length=255)
     summary = models.TextField(blank=True, default="")
     trigger = models.CharField(max_length=64, blank=True, default="")
-    source_flag = models.ForeignKey(EscalationFlag, null=True, blank=True, on_delete=models.SET_NULL, related_name="modules")
+    source_flag = models.ForeignKey(
+        EscalationFlag, null=True, blank=True, on_delete=models.SET_NULL, related_name="modules"
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     pass_threshold = models.PositiveSmallIntegerField(default=70, help_text="0..100; a drill is passed at or above it.")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -38,7 +40,9 @@ class Clip(models.Model):
 
     class Meta:
         ordering = ["module", "start_s"]
-        constraints = [models.CheckConstraint(condition=models.Q(end_s__gt=models.F("start_s")), name="clip_end_after_start")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(end_s__gt=models.F("start_s")), name="clip_end_after_start")
+        ]
 
     def __str__(self) -> str:
         return f"{self.call} {self.start_s:.1f}-{self.end_s:.1f}s"

@@ -14,7 +14,19 @@ class ClipOut(serializers.ModelSerializer[Clip]):
 class DrillOut(serializers.ModelSerializer[Drill]):
     class Meta:
         model = Drill
-        fields = ["id", "order", "kind", "step", "title", "instructions", "customer_line", "context", "rubric_slug", "clip", "persona"]
+        fields = [
+            "id",
+            "order",
+            "kind",
+            "step",
+            "title",
+            "instructions",
+            "customer_line",
+            "context",
+            "rubric_slug",
+            "clip",
+            "persona",
+        ]
 
 
 class ModuleOut(serializers.ModelSerializer[Module]):
@@ -23,7 +35,19 @@ class ModuleOut(serializers.ModelSerializer[Module]):
 
     class Meta:
         model = Module
-        fields = ["id", "slug", "title", "summary", "trigger", "status", "pass_threshold", "source_flag", "created_at", "clips", "drills"]
+        fields = [
+            "id",
+            "slug",
+            "title",
+            "summary",
+            "trigger",
+            "status",
+            "pass_threshold",
+            "source_flag",
+            "created_at",
+            "clips",
+            "drills",
+        ]
 
 
 class ModuleBuildIn(serializers.Serializer[None]):
@@ -39,4 +63,14 @@ class AttemptIn(serializers.Serializer[None]):
 class AttemptOut(serializers.ModelSerializer[Attempt]):
     class Meta:
         model = Attempt
-        fields = ["id", "drill", "agent", "channel", "answer_text", "answer_audio", "status", "failure_reason", "created_at"]
+        fields = [
+            "id",
+            "drill",
+            "agent",
+            "channel",
+            "answer_text",
+            "answer_audio",
+            "status",
+            "failure_reason",
+            "created_at",
+        ]

@@ -58,7 +58,11 @@ def _line(u: Utterance) -> str:
 def _persona(flag: EscalationFlag) -> dict[str, object]:
     """How the real caller talks, for the role-play: their own lines, in order, and their pressure points."""
     lines = [u.text for u in flag.call.utterances.filter(role=Utterance.Role.CUSTOMER).order_by("index")]
-    intensity = [w for w in ("third time", "supervisor", "cancel", "ridiculous", "unbelievable") if any(w in line.lower() for line in lines)]
+    intensity = [
+        w
+        for w in ("third time", "supervisor", "cancel", "ridiculous", "unbelievable")
+        if any(w in line.lower() for line in lines)
+    ]
     return {
         "trigger": flag.trigger,
         "opening": flag.excerpt,

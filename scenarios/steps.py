@@ -26,7 +26,7 @@ STEPS: tuple[Step, ...] = (
         "Acknowledge the specific emotion",
         "step-2-acknowledge",
         "Name the feeling the customer expressed and what caused it, before any explanation or fix. "
-        "Avoid defensive language such as \"that's our policy\" or \"calm down\".",
+        'Avoid defensive language such as "that\'s our policy" or "calm down".',
     ),
     Step(
         3,
@@ -40,7 +40,7 @@ STEPS: tuple[Step, ...] = (
         "Offer the most concrete resolution within your authority",
         "step-4-resolve",
         "Offer the most concrete thing you can do yourself: an action, who does it, and what changes "
-        "for the customer. No vague promises such as \"we'll look into it\".",
+        'for the customer. No vague promises such as "we\'ll look into it".',
     ),
     Step(
         5,

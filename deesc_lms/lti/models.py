@@ -38,7 +38,9 @@ class Registration(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["issuer", "client_id"], name="registration_issuer_client_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "client_id"], name="registration_issuer_client_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.issuer})"

@@ -52,7 +52,11 @@ def delivery_queue(*, grade: Grade) -> GradeDelivery | None:
         grade=grade,
         target=GradeDelivery.Target.LTI_AGS,
         defaults={
-            "destination": {"registration_id": launch["registration_id"], "lineitem": lineitem, "user_id": launch["user_id"]},
+            "destination": {
+                "registration_id": launch["registration_id"],
+                "lineitem": lineitem,
+                "user_id": launch["user_id"],
+            },
             "payload": payload,
             "next_try_at": timezone.now(),
         },

@@ -68,7 +68,9 @@ def scorm12(spec: ManifestSpec) -> bytes:
     etree.SubElement(item, _q(ns, None, "title")).text = spec.title
     etree.SubElement(item, _q(ns, "adlcp", "masteryscore")).text = str(spec.mastery_score)
     resources = etree.SubElement(root, _q(ns, None, "resources"))
-    resource = etree.SubElement(resources, _q(ns, None, "resource"), identifier="sco-1", type="webcontent", href=spec.launch)
+    resource = etree.SubElement(
+        resources, _q(ns, None, "resource"), identifier="sco-1", type="webcontent", href=spec.launch
+    )
     resource.set(_q(ns, "adlcp", "scormtype"), "sco")
     for name in spec.files:
         etree.SubElement(resource, _q(ns, None, "file"), href=name)
@@ -94,7 +96,9 @@ def scorm2004(spec: ManifestSpec) -> bytes:
     )
     etree.SubElement(primary, _q(ns, "imsss", "minNormalizedMeasure")).text = f"{spec.mastery_score / 100:.2f}"
     resources = etree.SubElement(root, _q(ns, None, "resources"))
-    resource = etree.SubElement(resources, _q(ns, None, "resource"), identifier="sco-1", type="webcontent", href=spec.launch)
+    resource = etree.SubElement(
+        resources, _q(ns, None, "resource"), identifier="sco-1", type="webcontent", href=spec.launch
+    )
     resource.set(_q(ns, "adlcp", "scormType"), "sco")
     for name in spec.files:
         etree.SubElement(resource, _q(ns, None, "file"), href=name)

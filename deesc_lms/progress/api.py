@@ -21,7 +21,17 @@ class GradeOut(serializers.ModelSerializer[Grade]):
 
     class Meta:
         model = Grade
-        fields = ["id", "score", "passed", "results", "feedback", "better_line", "rubric", "rubric_version", "created_at"]
+        fields = [
+            "id",
+            "score",
+            "passed",
+            "results",
+            "feedback",
+            "better_line",
+            "rubric",
+            "rubric_version",
+            "created_at",
+        ]
 
 
 class AttemptResultOut(AttemptOut):

@@ -61,7 +61,9 @@ class Command(BaseCommand):
         user_model = get_user_model()
         if not user_model.objects.filter(username=DEMO_ADMIN[0]).exists():
             user_model.objects.create_superuser(DEMO_ADMIN[0], "admin@example.com", DEMO_ADMIN[1])
-        agent, _ = Agent.objects.get_or_create(external_id="demo-agent", defaults={"name": "Priya Shah", "team": "Billing"})
+        agent, _ = Agent.objects.get_or_create(
+            external_id="demo-agent", defaults={"name": "Priya Shah", "team": "Billing"}
+        )
 
         calls: list[Call] = []
         for path in files:
@@ -105,11 +107,20 @@ class Command(BaseCommand):
             grade = Grade.objects.filter(attempt=attempt).order_by("-created_at").first()
             if grade is None:
                 raise CommandError(f"The {label} answer was stored but not graded: {attempt.failure_reason}")
-            graded.append({"label": label, "answer": answer, "score": round(grade.score, 1), "passed": grade.passed, "feedback": grade.feedback, "grade_id": grade.pk})
+            graded.append(
+                {
+                    "label": label,
+                    "answer": answer,
+                    "score": round(grade.score, 1),
+                    "passed": grade.passed,
+                    "feedback": grade.feedback,
+                    "grade_id": grade.pk,
+                }
+            )
 
-        package = module.packages.filter(standard=Package.Standard.SCORM12).first() or packaging_services.package_export(
-            module=module, standard=Package.Standard.SCORM12
-        )
+        package = module.packages.filter(
+            standard=Package.Standard.SCORM12
+        ).first() or packaging_services.package_export(module=module, standard=Package.Standard.SCORM12)
         deliveries = GradeDelivery.objects.filter(grade_id__in=[g["grade_id"] for g in graded])
         base = settings.DEESC_PUBLIC_URL
         return {
@@ -118,7 +129,13 @@ class Command(BaseCommand):
                     "id": c.pk,
                     "title": str(c),
                     "flags": [
-                        {"time": fmt_mss(f.time_s), "trigger": f.trigger, "stage": f.stage, "outcome": f.outcome, "excerpt": f.excerpt}
+                        {
+                            "time": fmt_mss(f.time_s),
+                            "trigger": f.trigger,
+                            "stage": f.stage,
+                            "outcome": f.outcome,
+                            "excerpt": f.excerpt,
+                        }
                         for f in flags
                         if f.call_id == c.pk
                     ],
@@ -126,9 +143,15 @@ class Command(BaseCommand):
                 }
                 for c in calls
             ],
-            "module": {"slug": module.slug, "title": module.title, "drills": [d.title for d in module.drills.order_by("order")]},
+            "module": {
+                "slug": module.slug,
+                "title": module.title,
+                "drills": [d.title for d in module.drills.order_by("order")],
+            },
             "grades": graded,
-            "gradebook": [{"id": d.pk, "status": d.status, "tries": d.tries, "last_error": d.last_error} for d in deliveries],
+            "gradebook": [
+                {"id": d.pk, "status": d.status, "tries": d.tries, "last_error": d.last_error} for d in deliveries
+            ],
             "package": {"path": package.file.path, "sha256": package.sha256, "bytes": package.size_bytes},
             "admin": {"url": f"{base}/admin/", "username": DEMO_ADMIN[0], "password": DEMO_ADMIN[1]},
             "urls": {
@@ -145,7 +168,7 @@ class Command(BaseCommand):
         for call in s["calls"]:
             w(f"  #{call['id']} {call['title']}")
             for f in call["flags"]:
-                w(f"    {f['time']:>6}  {f['trigger']:<20} {f['stage']:<12} {f['outcome']:<13} \"{f['excerpt'][:70]}\"")
+                w(f'    {f["time"]:>6}  {f["trigger"]:<20} {f["stage"]:<12} {f["outcome"]:<13} "{f["excerpt"][:70]}"')
             if not call["flags"]:
                 w(f"    no flag: {call['note']}")
         m = s["module"]
@@ -155,10 +178,12 @@ class Command(BaseCommand):
         w(self.style.MIGRATE_HEADING("Grades (combined rubric)"))
         for g in s["grades"]:
             verdict = self.style.SUCCESS("passed") if g["passed"] else self.style.ERROR("not yet")
-            w(f"  {g['label']:<5} {g['score']:>5.1f}/100 {verdict}  \"{g['answer'][:60]}\"")
+            w(f'  {g["label"]:<5} {g["score"]:>5.1f}/100 {verdict}  "{g["answer"][:60]}"')
         w(self.style.MIGRATE_HEADING("Gradebook outbox (LTI AGS)"))
         for d in s["gradebook"]:
-            w(f"  delivery #{d['id']}: {d['status']} after {d['tries']} tries {('- ' + d['last_error'][:80]) if d['last_error'] else ''}")
+            w(
+                f"  delivery #{d['id']}: {d['status']} after {d['tries']} tries {('- ' + d['last_error'][:80]) if d['last_error'] else ''}"
+            )
         p = s["package"]
         w(self.style.MIGRATE_HEADING("SCORM 1.2 package"))
         w(f"  {p['path']} ({p['bytes']} bytes)")

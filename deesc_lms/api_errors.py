@@ -19,7 +19,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 class DeescError(Exception):
     """An error the caller can act on: bad input, a missing object, a conflict."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code: int = status.HTTP_400_BAD_REQUEST
     code = "invalid"
 
     def __init__(self, message: str, *, code: str | None = None, detail: Any = None, status_code: int | None = None):
@@ -33,12 +33,12 @@ class DeescError(Exception):
 
 
 class NotFound(DeescError):
-    status_code = status.HTTP_404_NOT_FOUND
+    status_code: int = status.HTTP_404_NOT_FOUND
     code = "not_found"
 
 
 class Conflict(DeescError):
-    status_code = status.HTTP_409_CONFLICT
+    status_code: int = status.HTTP_409_CONFLICT
     code = "conflict"
 
 

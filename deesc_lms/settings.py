@@ -109,7 +109,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "deesc.sqlite3",
+            "NAME": str(DATA_DIR / "deesc.sqlite3"),
             # WAL lets the web process read while a task writes.
             "OPTIONS": {
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",

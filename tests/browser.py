@@ -16,7 +16,9 @@ def chrome() -> Iterator[Any]:
     binary = shutil.which("chromium") or shutil.which("chromium-browser")
     driver_path = shutil.which("chromedriver")
     if not binary or not driver_path:
-        pytest.fail("Debian's chromium and chromium-driver are needed for browser tests: run `make test` to install them.")
+        pytest.fail(
+            "Debian's chromium and chromium-driver are needed for browser tests: run `make test` to install them."
+        )
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -24,8 +26,16 @@ def chrome() -> Iterator[Any]:
     options = webdriver.ChromeOptions()
     options.binary_location = binary
     for flag in (
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", f"--user-data-dir={profile}",
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+        f"--user-data-dir={profile}",
         "--window-size=1200,1600",
     ):
         options.add_argument(flag)

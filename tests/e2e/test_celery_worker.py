@@ -56,9 +56,25 @@ def worker(transactional_db, settings) -> Iterator[subprocess.Popen[bytes]]:
     }
     subprocess.run(["redis-cli", "-u", REDIS_URL, "flushdb"], check=False, capture_output=True)
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "deesc_lms", "worker", "-P", "solo", "-c", "1",
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "deesc_lms",
+            "worker",
+            "-P",
+            "solo",
+            "-c",
+            "1",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     previous = (celery_app.conf.task_always_eager, celery_app.conf.broker_url)
     celery_app.conf.update(task_always_eager=False, broker_url=REDIS_URL)
@@ -86,8 +102,12 @@ def test_worker_grades_the_attempt_and_delivers_the_score(worker) -> None:
         )
         # Stored before any grading ran: the worker has not seen it yet.
         assert Attempt.objects.filter(pk=attempt.pk).exists()
-        assert _wait_for(lambda: Attempt.objects.get(pk=attempt.pk).status == Attempt.Status.GRADED), "worker never graded"
-        assert _wait_for(lambda: GradeDelivery.objects.filter(status=GradeDelivery.Status.SENT).exists()), "score never sent"
+        assert _wait_for(lambda: Attempt.objects.get(pk=attempt.pk).status == Attempt.Status.GRADED), (
+            "worker never graded"
+        )
+        assert _wait_for(lambda: GradeDelivery.objects.filter(status=GradeDelivery.Status.SENT).exists()), (
+            "score never sent"
+        )
         assert len(platform.scores) == 1 and platform.scores[0]["userId"] == "u-1"
         assert worker.poll() is None
     finally:

@@ -23,7 +23,9 @@ class Agent(models.Model):
     name = models.CharField(max_length=200)
     team = models.CharField(max_length=120, blank=True, default="")
     email = models.EmailField(blank=True, default="")
-    external_id = models.CharField(max_length=255, blank=True, default="", help_text="Id in the LMS or telephony system.")
+    external_id = models.CharField(
+        max_length=255, blank=True, default="", help_text="Id in the LMS or telephony system."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -57,7 +59,9 @@ class Call(models.Model):
     media = models.FileField(upload_to="calls/%Y/%m/", blank=True, default="")
     content_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the uploaded file.")
     channels = models.PositiveSmallIntegerField(default=0)
-    channel_roles = models.JSONField(default=list, blank=True, help_text='Role per channel, e.g. ["agent", "customer"].')
+    channel_roles = models.JSONField(
+        default=list, blank=True, help_text='Role per channel, e.g. ["agent", "customer"].'
+    )
     duration_s = models.FloatField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True, help_text="When the call took place.")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
@@ -66,6 +70,19 @@ class Call(models.Model):
     asr_model = models.CharField(max_length=255, blank=True, default="")
     asr_seconds = models.FloatField(null=True, blank=True, help_text="Wall-clock seconds the transcription took.")
     asr_rtf = models.FloatField(null=True, blank=True, help_text="Audio seconds per second of processing.")
+    asr_attempts = models.PositiveSmallIntegerField(default=0, help_text="Transcription attempts so far.")
+    sample_rate = models.PositiveIntegerField(null=True, blank=True, help_text="Hz of the uploaded audio.")
+    input_format = models.CharField(
+        max_length=32, blank=True, default="", help_text="Container/codec of the audio, or the transcript format."
+    )
+    diarization = models.CharField(
+        max_length=16,
+        blank=True,
+        default="",
+        help_text="How speakers were told apart: channels, clustering (mono audio) or transcript labels.",
+    )
+    transcription_started_at = models.DateTimeField(null=True, blank=True)
+    transcribed_at = models.DateTimeField(null=True, blank=True)
     frustration_curve = models.JSONField(default=list, blank=True, help_text="[[seconds, 0..1], ...] for the customer.")
     analysis_note = models.TextField(blank=True, default="", help_text="Why no flag was raised, when none was.")
     analysed_at = models.DateTimeField(null=True, blank=True)
@@ -87,7 +104,9 @@ class Utterance(models.Model):
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="utterances")
     index = models.PositiveIntegerField()
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.UNKNOWN)
-    speaker = models.CharField(max_length=120, blank=True, default="", help_text="Speaker label as found in the source.")
+    speaker = models.CharField(
+        max_length=120, blank=True, default="", help_text="Speaker label as found in the source."
+    )
     channel = models.PositiveSmallIntegerField(null=True, blank=True)
     start_s = models.FloatField(null=True, blank=True)
     end_s = models.FloatField(null=True, blank=True)

@@ -207,3 +207,4 @@ DEESC_ASR_LANGUAGE = os.environ.get("DEESC_ASR_LANGUAGE", "en")
 # Role of each channel of a dual-channel recording, in channel order.
 DEESC_CHANNEL_ROLES = [r.strip() for r in os.environ.get("DEESC_CHANNEL_ROLES", "agent,customer").split(",") if r.strip()]
 DEESC_ASR_MAX_RETRIES = env_int("DEESC_ASR_MAX_RETRIES", 3)
+LOGIN_URL = "/admin/login/"

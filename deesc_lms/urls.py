@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("deesc_lms.api_urls")),
     path("calls/", include("deesc_lms.calls.urls")),
+    path("modules/", include("scenarios.urls")),
 ]
 
 if settings.DEBUG or not settings.PRODUCTION:

@@ -10,9 +10,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from deesc_lms.api_errors import NotFound
 from rubrics.models import Grade
 from scenarios.models import Attempt
 from scenarios.serializers import AttemptOut
+from scenarios.views import learner_agent
 
 
 class GradeOut(serializers.ModelSerializer[Grade]):
@@ -50,6 +52,9 @@ class AttemptResult(APIView):
     @extend_schema(responses=AttemptResultOut)
     def get(self, request: Request, attempt_id: int) -> Response:
         attempt = get_object_or_404(Attempt, pk=attempt_id)
+        # Learners see their own attempts; coaches and designers (staff) see everyone's.
+        if not request.user.is_staff and attempt.agent_id != learner_agent(request).pk:
+            raise NotFound("No attempt with this id.")
         return Response(AttemptResultOut(attempt).data)
 
 

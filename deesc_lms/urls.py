@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/", include("deesc_lms.api_urls")),
     path("calls/", include("deesc_lms.calls.urls")),
     path("modules/", include("scenarios.urls")),
+    path("lti/", include("deesc_lms.lti.urls")),
 ]
 
 if settings.DEBUG or not settings.PRODUCTION:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import uuid
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.db import transaction
-from jwt.algorithms import RSAAlgorithm
+from jwcrypto.jwk import JWK
 
 from deesc_lms.lti.models import ToolKey
 
@@ -32,18 +30,21 @@ def tool_key_active() -> ToolKey:
     key = ToolKey.objects.select_for_update().filter(active=True).order_by("-created_at").first()
     if key is None:
         private_pem, public_pem = _generate()
-        key = ToolKey.objects.create(kid=uuid.uuid4().hex, private_pem=private_pem, public_pem=public_pem)
+        key = ToolKey.objects.create(kid=key_id(public_pem), private_pem=private_pem, public_pem=public_pem)
     return key
 
 
+def key_id(public_pem: str) -> str:
+    """The RFC 7638 thumbprint: the kid pylti1p3 puts in the JWTs it signs with this key."""
+    return str(JWK.from_pem(public_pem.encode()).thumbprint())
+
+
+def public_jwk(public_pem: str) -> dict[str, Any]:
+    jwk: dict[str, Any] = JWK.from_pem(public_pem.encode()).export_public(as_dict=True)
+    jwk.update({"kid": key_id(public_pem), "alg": "RS256", "use": "sig"})
+    return jwk
+
+
 def jwks() -> dict[str, Any]:
-    keys = []
-    for key in ToolKey.objects.filter(active=True):
-        jwk = json.loads(RSAAlgorithm.to_jwk(_load_public(key.public_pem)))
-        jwk.update({"kid": key.kid, "alg": "RS256", "use": "sig"})
-        keys.append(jwk)
-    return {"keys": keys}
-
-
-def _load_public(pem: str) -> Any:
-    return serialization.load_pem_public_key(pem.encode())
+    """The tool's public keys, as platforms fetch them from /lti/jwks."""
+    return {"keys": [public_jwk(key.public_pem) for key in ToolKey.objects.filter(active=True)]}

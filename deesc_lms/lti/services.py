@@ -6,17 +6,22 @@ down; sending is idempotent (a sent row is never sent again) and backs off expon
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import requests
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from deesc_lms.api_errors import DeescError
+from deesc_lms.calls.models import Agent
 from deesc_lms.lti import ags
+from deesc_lms.lti.claims import Launch
 from deesc_lms.lti.keys import tool_key_active
 from deesc_lms.lti.models import GradeDelivery, Registration
 from rubrics.models import Grade
@@ -119,3 +124,34 @@ def deliveries_due(*, now: Any = None) -> list[GradeDelivery]:
 def on_grade_recorded(sender: Any, grade: Grade, **kwargs: Any) -> None:
     """Receiver of rubrics.signals.grade_recorded."""
     delivery_queue(grade=grade)
+
+
+@dataclass(frozen=True)
+class LaunchResult:
+    user: Any
+    agent: Agent
+    lti_context: dict[str, Any]
+
+
+@transaction.atomic
+def launch_accept(*, launch: Launch, registration: Registration) -> LaunchResult:
+    """Turn a validated launch into a deesc user and agent, and the context a grade is sent back with.
+
+    The user is keyed by (registration, LTI subject), never by name or email, which a platform may
+    change. Raises DeescError when the launch has no user (an anonymous launch)."""
+    if not launch.user_id:
+        raise DeescError("The launch has no user id (sub); deesc needs a learner to grade.", code="anonymous_launch")
+    subject = hashlib.sha256(f"{registration.pk}:{launch.user_id}".encode()).hexdigest()[:24]
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(username=f"lti-{subject}", defaults={"email": launch.email})
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    agent, _ = Agent.objects.get_or_create(
+        external_id=f"lti:{registration.pk}:{launch.user_id}"[:255],
+        defaults={"name": launch.name or f"Learner {launch.user_id[:12]}", "email": launch.email},
+    )
+    context: dict[str, Any] = {}
+    if launch.lineitem and ags.SCORE_SCOPE in launch.ags_scopes:
+        context = {"registration_id": registration.pk, "user_id": launch.user_id, "lineitem": launch.lineitem}
+    return LaunchResult(user=user, agent=agent, lti_context=context)

@@ -24,6 +24,34 @@ class Platform:
     tokens: set[str] = field(default_factory=set)
     token_requests: int = 0
     server: ThreadingHTTPServer | None = None
+    private_pem: str = ""
+    public_pem: str = ""
+    kid: str = "platform-key-1"
+
+    def __post_init__(self) -> None:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.private_pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
+        self.public_pem = (
+            key.public_key()
+            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+            .decode()
+        )
+
+    def jwks(self) -> dict[str, Any]:
+        from jwcrypto.jwk import JWK
+
+        jwk = JWK.from_pem(self.public_pem.encode()).export_public(as_dict=True)
+        jwk.update({"kid": self.kid, "alg": "RS256", "use": "sig"})
+        return {"keys": [jwk]}
+
+    def id_token(self, claims: dict[str, Any], *, private_pem: str | None = None) -> str:
+        """An id_token signed with the platform's key (or another key, to forge one)."""
+        return jwt.encode(claims, private_pem or self.private_pem, algorithm="RS256", headers={"kid": self.kid})
 
     @property
     def url(self) -> str:
@@ -45,6 +73,12 @@ class Platform:
                 self.send_header("Content-Length", str(len(raw)))
                 self.end_headers()
                 self.wfile.write(raw)
+
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                if self.path == "/jwks":
+                    self._reply(200, platform.jwks())
+                    return
+                self._reply(404)
 
             def do_POST(self) -> None:  # noqa: N802 (http.server's name)
                 length = int(self.headers.get("Content-Length", "0"))

@@ -110,7 +110,9 @@ def decode(path: Path) -> AudioSegment:
 def channel_arrays(segment: AudioSegment, *, sample_rate: int = SAMPLE_RATE) -> list[np.ndarray]:
     """One float32 array in [-1, 1] per channel, at `sample_rate`."""
     scale = float(1 << (8 * segment.sample_width - 1))
-    interleaved = np.asarray(segment.get_array_of_samples(), dtype=np.float32) / scale
+    raw = segment.raw_data
+    usable = len(raw) - len(raw) % segment.frame_width  # a cut-off last frame is dropped
+    interleaved = np.frombuffer(raw[:usable], dtype=f"<i{segment.sample_width}").astype(np.float32) / scale
     frames = interleaved.reshape(-1, segment.channels)
     arrays = [np.ascontiguousarray(frames[:, i]) for i in range(segment.channels)]
     if segment.frame_rate != sample_rate:
@@ -126,14 +128,35 @@ def load_channels(path: Path, *, sample_rate: int = SAMPLE_RATE) -> list[np.ndar
     check_limits(info, name=path.name)
     segment = decode(path)
     decoded_s = len(segment) / 1000
+    declared_s = max(info.duration_s, wav_declared_seconds(path))
     # Truncated files decode without error but shorter than their header promises.
-    if info.duration_s > 2 and decoded_s < 0.9 * info.duration_s - 1:
+    if declared_s > 2 and decoded_s < 0.9 * declared_s - 1:
         raise DeescError(
-            f"{path.name} is truncated: its header says {fmt_mss(info.duration_s)} but only "
+            f"{path.name} is truncated: its header says {fmt_mss(declared_s)} but only "
             f"{fmt_mss(decoded_s)} could be decoded.",
             code="truncated_audio",
         )
     return channel_arrays(segment, sample_rate=sample_rate)
+
+
+def wav_declared_seconds(path: Path) -> float:
+    """Length a RIFF/WAVE header promises (0 when not a WAV or a streaming header): WAV sizes
+    are otherwise measured from the file, so a cut-off WAV would look whole."""
+    with path.open("rb") as handle:
+        head = handle.read(65536)
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return 0.0
+    position, byte_rate = 12, 0
+    while position + 8 <= len(head):
+        chunk, size = head[position : position + 4], int.from_bytes(head[position + 4 : position + 8], "little")
+        if chunk == b"fmt " and position + 16 <= len(head):
+            byte_rate = int.from_bytes(head[position + 16 : position + 20], "little")
+        if chunk == b"data":
+            if not byte_rate or size in (0, 0xFFFFFFFF):
+                return 0.0
+            return size / byte_rate
+        position += 8 + size + size % 2
+    return 0.0
 
 
 def load_samples(path: Path, *, channel: int | None = None, sample_rate: int = SAMPLE_RATE) -> np.ndarray:

@@ -81,7 +81,7 @@ def sniff_format(text: str, *, name: str = "") -> str:
     head = text.lstrip()[:200]
     if head.startswith("WEBVTT"):
         return "vtt"
-    if head.startswith(("{", "[")):
+    if head.startswith("{") or re.match(r"\[\s*[{\]]", head):
         try:
             payload = json.loads(text)
         except json.JSONDecodeError as exc:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("calls/", include("deesc_lms.calls.urls")),
     path("modules/", include("scenarios.urls")),
     path("lti/", include("deesc_lms.lti.urls")),
+    path("progress/", include("deesc_lms.progress.urls")),
 ]
 
 if settings.DEBUG or not settings.PRODUCTION:

@@ -1,0 +1,660 @@
+"""Escalation analysis of one call: frustration curve, escalation moments, stage, outcome, review.
+
+Plain Python over `Turn`s (no database): the service turns Utterances into Turns, runs
+`analyse_turns`, and stores the result. Every threshold lives here, named, with the reason.
+
+How a call is read
+- Each customer turn gets a frustration score in 0..1 from its words (VADER negativity plus
+  intensity markers: repetition, "third time", a supervisor demand, a threat to cancel, profanity,
+  exclamations, shouting in capitals) and, when audio gave loudness and speech rate against the
+  caller's own baseline, from the voice.
+- The curve is a leaky average of those scores over time, so one sharp word is a blip and a run of
+  angry turns is a climb.
+- An escalation is a run of agitated customer turns whose peak crosses HIGH; its moment is the
+  first turn of the run at HIGH (where a listener hears it tip over). A run that only reaches WARN,
+  with at least one intensity marker, followed by the agent stepping in and the customer settling,
+  is a prevented escalation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from deesc_lms.calls.triggers import UNKNOWN, ContextTurn, TriggerClassifier, TriggerResult, normalise
+
+# --- thresholds -------------------------------------------------------------------------------
+HIGH = 0.5  # a customer turn at or above this is escalated speech
+WARN = 0.3  # early signs: agitated, not yet escalated
+MARKER_FLOOR = 0.15  # a prevented escalation needs intensity markers, not only negative words
+EPISODE_GAP_S = 75.0  # agitated turns further apart than this (with calm between) are separate episodes
+MAX_FLAGS = 8  # a two-hour call can hold several; past this they are noise for a coach
+WORDS_PER_SECOND = 2.6  # speaking rate used to place untimed transcript lines in time
+CURVE_HALF_LIFE_S = 45.0
+
+# --- lexical cues ------------------------------------------------------------------------------
+# (name, weight, pattern). A turn's score combines its cues as a noisy-OR, 1 - prod(1 - w): one
+# medium cue alone reads as an early sign (WARN), two together or one strong cue as escalation.
+# Each name counts once per turn, so a rant that says "ridiculous" five times is not five times
+# as angry. Written for ASR output too: lowercase, no punctuation.
+STRONG, MEDIUM, MILD = 0.5, 0.3, 0.15
+CUES: list[tuple[str, float, str]] = [
+    ("profanity", STRONG, r"\b(fuck\w*|f\*+\w*|shit\w*|s\*+t|bullshit|crap|goddamn|pissed off|wtf|screw (you|this)|for (god|christ|heaven).?s sake)\b"),
+    ("outrage", STRONG, r"\b(ridiculous|unacceptable|outrageous|disgrace\w*|disgusting|pathetic|useless|incompetent|appalling|absurd|insane|unbelievable|shocking|atrocious|diabolical|shambles|scam|rip.?off|robbery|liars?|joke)\b"),
+    ("anger", STRONG, r"\b(furious|livid|angry|fuming|outraged|seething|sick (of|and tired)|fed up|had enough|beyond frustrated|so frustrated|really frustrated|extremely frustrated|lose it|losing my (mind|patience|temper))\b"),
+    ("supervisor", STRONG, r"\b(speak|talk|put me through|transfer me|get me|give me|i want|i need|let me (speak|talk))\b.{0,25}\b(supervisor|manager|someone senior|someone in charge|your boss|someone higher up|team leader|someone who can)\b|\b(supervisor|manager)\b.{0,10}\b(now|right now|immediately)\b|\bescalate (this|it|my complaint)\b"),
+    ("threat", STRONG, r"\b(lawyer|solicitor|attorney|sue you|small claims|ombudsman|trading standards|better business bureau|bbb|fcc|ofcom|regulator|councillor|my mp|formal complaint|(post|leave|leaving|write) (a |about this|this)?.{0,10}review|social media|tell everyone|never (use|buy|order|shop)\w* (anything )?(from|with)? ?you\w* again|(i.?m|i am) done with (you|this|your)|take my business elsewhere)\b"),
+    ("conduct", STRONG, r"\b(don.?t|do not) tell me to calm down\b|\b(talking|speaking|talk|speak) (down )?to me like\b|\b(stop interrupting|you keep interrupting|you.?re not listening|not listening to (a word|me)|are you (even )?listening|reading (me )?(from |off )?a script|no need for that tone|your tone|your attitude|patronis|patroniz|condescending|calling me a liar)\b"),
+    ("hangup", STRONG, r"\[(hangs up|hung up|call (ends|ended|disconnected|drops))\]|\(hangs up\)|\b(forget it|i.?m hanging up|i.?ll hang up|i give up|don.?t bother|fine[,.]? whatever|whatever,? (bye|goodbye|just))\b"),
+    ("repeat_contact", MEDIUM, r"\b(third|fourth|fifth|sixth|tenth|umpteenth|3rd|4th|5th) time\b.{0,25}\b(call|ring|rang|rung|phon|contact|ask|told|tell|explain|chas|happen|had to|writ|email|spoken|speak)|\bevery (single )?time i (call|ring|phone|email|write|try|chase|contact|ask|get told|speak)|\bhow many (more )?times\b|\b(already|again and again|over and over)\b.{0,25}\b(told|explained|said|called|rang|been through|gave)\b|\b(told|explained|said|asked)( (you|this|it|that|all this|all of this))?( (already|before|twice|three times))\b|\b(call|called|phoned|rang|rung|contacted|emailed)( you| you guys| you people)? (twice|three|four|five|several|multiple|so many|\d+) times\b|\b(i.?ve|i have) (said|told you|asked) (twice|three times|already|this)\b|\b(calling|ringing|phoning) (you )?again\b|\brepeating myself\b"),
+    ("broken_promise", MEDIUM, r"\b(nobody|no one|no.one|nobody.?s|no one.?s)\b.{0,20}\b(told|tell|mentioned|called|rang|came|showed|turned up|bothered|did|does|will|ever|pass\w*)\b|\b(never (came|showed|turned up|called|rang|arrived|happened|got back|coming))\b|\b(didn.?t|did not|never) (call|ring|get) (me )?back\b|\bwas (told|promised)\b.{0,40}\b(but|and) (it|nothing|nobody|no one|they|it.?s)\b"),
+    ("unfair", MEDIUM, r"\b(not (happy|good enough|fair|acceptable|right|okay|ok) (with|about|at all)?|unfair|not on)\b|\b(that.?s|it.?s|this is) (not fair|wrong|a disgrace)\b"),
+    ("handoff", MEDIUM, r"\b(don.?t|do not) (transfer|pass|put) me\b|\b(passed|bounced|pushed|sent) (around|from pillar to post|between|back and forth)\b|\b(yet )?another (department|number|team)\b|\bevery (department|team|person)\b"),
+    ("disbelief", MEDIUM, r"\b(what do you mean|are you (serious|kidding|joking|having a laugh)|you.?re (kidding|joking|having a laugh)|having a laugh|oh come on|what.?s the point|how am i supposed to|how (long|much longer) (am i|do i|have i|will i|is this|are you)|why (should|am|do|does|can.?t|is|isn.?t) (i|nobody|no one|you|it)\b.{0,30}\b(have to|repeating|pay|just|pass|ever|even|still)|seriously\?|i don.?t care|no way|i swear|you people|you lot)\b"),
+    ("lost_time", MEDIUM, r"\b(took|taken|taking) (the|a) (whole )?(day|morning|afternoon) off|\bwaited (in )?all (day|morning|week)|\bsat (here|in|at home) (waiting|all)|\bwasted (my|a|the|enough|half|hours|all)|\b(lost|losing) (a day|a day.?s pay|money|work|(two|three|four|\d+) days)|\b(for )?(over|more than|nearly|almost) (an|a|two|three|\d+) (hours?|days|weeks)\b"),
+    ("insist", MILD + 0.05, r"\b(i (just|only) want (to|my|it|a|someone)|please just|just (cancel|fix|refund|book|deal with) it|i want (my money|a refund|compensation|a date|someone (today|now)))\b|\b(today|now)\b.{0,6}\b(not (next|tomorrow|thursday|monday))\b"),
+    ("cancel", MEDIUM, r"\b(cancel(ling|ing)?|close) (it|the lot|everything|my (account|contract|membership|subscription|service))\b.{0,30}\b(today|now|then|done|elsewhere|another|different)\b|\b(switch|move|moving|going|go) (to|over to) (a |another |a different |one of the )(provider|network|company|bank|supplier|others)\b|\bif (this|it).{0,25}(not|isn.?t) (sorted|fixed|resolved).{0,20}(cancel|leav|go)"),
+    ("rising", MEDIUM, r"\b(getting|really|so|very) (annoyed|stressed|upset|angry|fed up|irritated|wound up|worked up)\b|\b(starting|beginning) to (get (annoyed|angry|stressed|fed up)|lose)\b"),
+    ("emotion", MILD + 0.05, r"\b(annoy(ed|ing|s me)|frustrat(ed|ing)|irritat(ed|ing)|upset|exasperat(ed|ing)|stressed( out)?|disappointed|a bit much|worried)\b"),
+    ("insult", MEDIUM, r"\b(i.?m not (an idiot|stupid|thick|hysterical)|like (i.?m|i am) (an idiot|stupid|thick|a child)|idiots?|clowns|morons?)\b"),
+]
+_CUE_RE = [(name, weight, re.compile(pattern, re.IGNORECASE)) for name, weight, pattern in CUES]
+# Hedges and reassurance soften a turn: "it's a bit annoying, but no worries".
+_SOFTENERS = re.compile(
+    r"\b(no worries|no problem|not a problem|that.?s (ok|okay|fine|alright)|it.?s (ok|okay|fine|alright)|it wasn.?t (terrible|too bad|that bad)|a (little|bit|tad) (annoying|frustrating|inconvenient)|bit of a pain|just (wanted|thought) (to|someone))\b",
+    re.IGNORECASE,
+)
+# Capitals that are not shouting.
+_NOT_SHOUT = {
+    "I", "OK", "TV", "ID", "PIN", "UK", "US", "USA", "ASAP", "SIM", "PC", "DVD", "VAT", "CEO", "BBB", "FCC",
+    "WIFI", "ISP", "APP", "IT", "AM", "PM", "EU", "GB", "MB", "HD", "SMS", "USB", "LTE", "DSL", "BT", "ETA",
+}  # fmt: skip
+_WORD_RE = re.compile(r"[A-Za-z']+")
+
+# --- agent language ----------------------------------------------------------------------------
+_EMPATHY_RE = re.compile(
+    r"\b(i (completely |totally |really |fully )?(understand|hear you|can hear|get (it|that|why))|i.?m (so |really |very |truly )?sorry|i apologi[sz]e|my apologies|"
+    r"that (must|must have|sounds|would) (be|been)? ?(so |really )?(frustrating|annoying|stressful|awful|difficult|upsetting)|"
+    r"i.?d be (frustrated|upset|annoyed|angry) too|you.?re (absolutely |completely )?right|i can see why|that.?s not (ok|okay|acceptable|good enough)|"
+    r"you shouldn.?t have (to|had to)|thank you for (your patience|bearing with me|explaining))\b",
+    re.IGNORECASE,
+)
+_OWNERSHIP_RE = re.compile(
+    r"\b(let me (fix|sort|take care of|handle|personally|make sure|get this)|i.?ll (personally|make sure|take care|sort|fix|stay|own|call you back|ring you back|email you|credit|refund|book|arrange|escalate|raise)|"
+    r"i.?m going to (fix|sort|credit|refund|book|arrange|raise|escalate|make sure)|i can (credit|refund|waive|book|arrange|offer|send|fix|sort|do)|i.?ve (credited|refunded|waived|booked|arranged|raised|escalated|applied|issued)|"
+    r"here.?s what i (can|will|.?ll) do|what i can do (right now|today|is))\b",
+    re.IGNORECASE,
+)
+DEFENSIVE_PHRASES: dict[str, str] = {
+    r"\b(that.?s|it.?s) (our|the|company) policy\b": "Name the rule once, then what you *can* do within it.",
+    r"\bcalm down\b": "Acknowledge the feeling instead: \"I can hear how frustrating this has been.\"",
+    r"\bthere.?s nothing (i|we) can do\b": "Offer the most concrete thing within your authority.",
+    r"\bas i (already |just )?(said|told you|explained|mentioned)\b": "Restate the customer's point in their words rather than repeating yours.",
+    r"\blike i said\b": "Restate the customer's point in their words rather than repeating yours.",
+    r"\byou (need to|have to) (understand|listen)\b": "Ask a clarifying question instead of instructing the customer.",
+    r"\b(i|we) don.?t make the (rules|policy)\b": "Own the next step: \"Here's what I can do for you today.\"",
+    r"\bthat.?s not my (department|job|problem)\b": "Take ownership of the handoff: name who, what and when.",
+    r"\b(i|we) can.?t (do|help with) that\b": "Say what you can do before what you can't.",
+    r"\bno need to (shout|yell|raise your voice|get angry)\b": "Lower your own voice and acknowledge the emotion.",
+}
+_DEFENSIVE_RE = [(re.compile(p, re.IGNORECASE), tip) for p, tip in DEFENSIVE_PHRASES.items()]
+
+_STAGE_CUES: dict[str, re.Pattern[str]] = {
+    "opening": re.compile(
+        r"\b(thank(s| you) for calling|thanks for (holding|waiting)|my name is|you.?re (through|speaking) to|how can i help|how may i (help|assist)|"
+        r"can i (take|get|have) your (name|account|postcode|zip|date of birth|phone number|reference)|(verify|confirm) (your|the) (identity|account|details|address)|security (question|check)|first line of your address)\b",
+        re.IGNORECASE,
+    ),
+    "discovery": re.compile(
+        r"\b(can you (tell|describe|walk) me|could you (tell|describe|confirm)|when did (it|this|you)|what (happened|seems|exactly|error)|have you tried|"
+        r"how long (has|have)|let me (check|look|pull up|have a look|see)|i.?m (just )?(checking|looking)|which (one|device|account|bill|order)|do you (have|know|remember))\b",
+        re.IGNORECASE,
+    ),
+    "explanation": re.compile(
+        r"\b(policy|policies|terms|conditions|unfortunately|i.?m afraid|the reason (is|why)|that.?s because|(this|that|it) is because|the way (it|this) works|"
+        r"(we|i) (can.?t|cannot|are unable|am unable|aren.?t able|are not able|are not allowed|can only)|what happened (is|was)|the system|prorated|billing cycle|"
+        r"(it|that) (says|shows) (here|that)|according to|it.?s standard|non.?refundable|not covered|out of warranty|(return|returns) window)\b",
+        re.IGNORECASE,
+    ),
+    "resolution": re.compile(
+        r"\b(what i can do|i can (offer|credit|refund|waive|send|book|arrange|escalate|raise|schedule|replace|give)|i.?ll (credit|refund|waive|send|book|arrange|escalate|raise|schedule|replace|put|get)|"
+        r"(we|i) (could|can) (send|book|arrange|try|offer|schedule)|replacement|engineer (visit|appointment)|(book|schedule) (an?|the) (engineer|technician|appointment|visit)|"
+        r"a credit of|goodwill|discount|compensation|i.?ve (credited|refunded|applied|booked|raised|issued|escalated)|ticket (number|raised)|next step)\b",
+        re.IGNORECASE,
+    ),
+    "closing": re.compile(
+        r"\b(anything else|is there anything|have a (good|great|nice|lovely) (day|evening|weekend|one)|thanks for calling|thank you for calling .{0,30}(today|bye)|"
+        r"take care|goodbye|bye now|you.?re all set|all sorted|that.?s everything|survey)\b",
+        re.IGNORECASE,
+    ),
+}
+_EMOTION_RE = re.compile(
+    r"\b(frustrat\w+|angry|furious|livid|upset|annoyed|fed up|stressed|worried|disappointed|embarrass\w+|humiliat\w+|"
+    r"exhausted|scared|anxious|sick (of|and tired)|let down|insulted|ignored)\b",
+    re.IGNORECASE,
+)
+_SUPERVISOR_TRANSFER_RE = re.compile(
+    r"\b(transfer(ring)? you|put you through|pass you|connect you)\b.{0,30}\b(supervisor|manager|team leader|complaints)\b",
+    re.IGNORECASE,
+)
+_GRATITUDE_RE = re.compile(
+    r"\b(thank you|thanks|cheers|appreciate (it|that|your help|you)|that.?s (great|brilliant|perfect|fine|fair|good)|perfect|brilliant|lovely|okay (great|good|then)|much better)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Turn:
+    index: int
+    role: str  # agent / customer / unknown
+    start_s: float
+    end_s: float
+    text: str
+    speaker: str = ""
+
+
+@dataclass
+class TurnScore:
+    turn: Turn
+    raw: float
+    lexical: float
+    markers: dict[str, float]
+    voice: float | None = None
+
+    @property
+    def marker_total(self) -> float:
+        return sum(self.markers.values())
+
+    @property
+    def strongest(self) -> float:
+        return max(self.markers.values(), default=0.0)
+
+
+@dataclass
+class Escalation:
+    kind: str  # "escalation" or "prevented"
+    time_s: float
+    severity: float
+    trigger: str
+    trigger_confidence: float
+    stage: str
+    position: str
+    outcome: str
+    excerpt: str
+    agent_turn_before: str
+    first_agent_response: str
+    prevention_s: float | None
+    redirect_language: str
+    review: dict[str, Any]
+    voice_used: bool = False
+
+
+@dataclass
+class CallAnalysis:
+    curve: list[list[float]]
+    escalations: list[Escalation]
+    note: str
+    timed: bool
+    scores: list[TurnScore] = field(default_factory=list)
+
+
+# --- scoring -----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _vader() -> Any:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return SentimentIntensityAnalyzer()
+
+
+def _shouting(text: str) -> int:
+    words = [w for w in _WORD_RE.findall(text) if len(w) >= 3]
+    if len(words) < 2:
+        return 0
+    caps = [w for w in words if w.isupper() and w not in _NOT_SHOUT]
+    # A line in capitals throughout is how some transcripts are formatted, not shouting.
+    if len(caps) == len(words):
+        return 0
+    return len(caps)
+
+
+def _tokens(text: str) -> set[str]:
+    return {w.lower() for w in _WORD_RE.findall(text) if len(w) > 3}
+
+
+def score_customer_turn(text: str, previous: Sequence[str] = ()) -> tuple[float, float, dict[str, float]]:
+    """(raw score, lexical negativity, cues) for one customer turn; the score is 0..1."""
+    clean = normalise(text)
+    compound = float(_vader().polarity_scores(clean)["compound"])
+    negativity = max(0.0, -compound)
+    markers: dict[str, float] = {}
+    for name, weight, rule in _CUE_RE:
+        if rule.search(clean):
+            markers[name] = weight
+    bangs = clean.count("!")
+    if bangs:
+        markers["exclamation"] = min(0.25, 0.1 * bangs)
+    caps = _shouting(clean)
+    if caps:
+        markers["caps"] = min(0.3, 0.12 * caps)
+    words = [w.lower() for w in _WORD_RE.findall(clean)]
+    if any(words[i] == words[i + 1] == words[i + 2] for i in range(len(words) - 2)) or re.search(
+        r"\b(\w{2,})[,.!]? \1[,.!]? \1\b", clean.lower()
+    ):
+        markers["repetition"] = 0.15
+    if previous:
+        mine = _tokens(clean)
+        if len(mine) >= 4:
+            for earlier in previous[-4:]:
+                theirs = _tokens(earlier)
+                if theirs and len(mine & theirs) / len(mine | theirs) >= 0.45:
+                    markers["repetition"] = 0.15
+                    break
+    keep = 1.0 - 0.25 * negativity
+    for weight in markers.values():
+        keep *= 1.0 - weight
+    raw = 1.0 - keep
+    strong = any(w >= STRONG for w in markers.values())
+    if _SOFTENERS.search(clean) and not strong:
+        raw *= 0.5
+    if compound >= 0.5 and not ({"profanity", "outrage", "anger", "conduct"} & markers.keys()):
+        raw *= 0.4  # praise: "you've been so helpful, can I speak to your manager?" is not a demand
+    return min(1.0, raw), negativity, markers
+
+
+# --- turns and time ----------------------------------------------------------------------------
+
+
+def place_in_time(rows: Sequence[tuple[str, float | None, float | None, str, str]]) -> tuple[list[Turn], bool]:
+    """Turns from (role, start, end, text, speaker) rows; untimed rows get times from their word counts.
+
+    Returns the turns and whether the source had real timestamps.
+    """
+    timed = any(start is not None for _, start, _, _, _ in rows)
+    turns: list[Turn] = []
+    clock = 0.0
+    for i, (role, start, end, text, speaker) in enumerate(rows):
+        words = max(1, len(text.split()))
+        spoken = words / WORDS_PER_SECOND
+        if start is None:
+            begin = clock
+        else:
+            begin = max(0.0, float(start))
+        finish = float(end) if end is not None and end >= begin else begin + spoken
+        turns.append(Turn(i, role or "unknown", begin, finish, text.strip(), speaker))
+        clock = max(clock, finish) + 0.6
+    return turns, timed
+
+
+_AGENT_TELLS = re.compile(
+    r"\b(thank(s| you) for calling|how (can|may) i (help|assist)|my name is|let me (check|look|pull up)|i can see (here|that|on)|"
+    r"is there anything else|on your account|bear with me|i.?ll (just )?(check|transfer)|can i take your|for security)\b",
+    re.IGNORECASE,
+)
+
+
+def infer_roles(turns: list[Turn]) -> list[Turn]:
+    """When no line is marked customer, tell agent from customer by how each speaker talks."""
+    if any(t.role == "customer" for t in turns):
+        return turns
+    speakers = sorted({t.speaker or t.role for t in turns})
+    if len(speakers) < 2:
+        return turns
+    tells: dict[str, float] = {}
+    for speaker in speakers:
+        lines = [t.text for t in turns if (t.speaker or t.role) == speaker]
+        tells[speaker] = sum(len(_AGENT_TELLS.findall(line)) for line in lines) / max(1, len(lines))
+    agentish = [t.role for t in turns if t.role == "agent"]
+    if agentish:
+        agent_speakers = {t.speaker or t.role for t in turns if t.role == "agent"}
+    else:
+        agent_speakers = {max(tells, key=lambda s: tells[s])}
+    return [
+        Turn(t.index, "agent" if (t.speaker or t.role) in agent_speakers else "customer", t.start_s, t.end_s, t.text, t.speaker)
+        for t in turns
+    ]
+
+
+# --- the analysis ------------------------------------------------------------------------------
+
+
+def frustration_curve(scores: Sequence[TurnScore]) -> list[list[float]]:
+    """[[seconds, 0..1], ...]: a leaky average, so one sharp word is a blip and a run of them a climb."""
+    curve: list[list[float]] = []
+    level = 0.0
+    last_t: float | None = None
+    for s in scores:
+        t = s.turn.start_s
+        if last_t is not None:
+            level *= 0.5 ** (max(0.0, t - last_t) / CURVE_HALF_LIFE_S)
+        level = max(s.raw, 0.55 * level + 0.45 * s.raw) if s.raw >= HIGH else 0.55 * level + 0.45 * s.raw
+        curve.append([round(t, 2), round(min(1.0, level), 3)])
+        last_t = t
+    return curve
+
+
+def _episodes(scores: Sequence[TurnScore]) -> list[list[int]]:
+    """Runs of agitated customer turns (indexes into `scores`)."""
+    episodes: list[list[int]] = []
+    current: list[int] = []
+    calm_since: float | None = None
+    for i, s in enumerate(scores):
+        if s.raw >= WARN:
+            if current and calm_since is not None and s.turn.start_s - calm_since > EPISODE_GAP_S:
+                episodes.append(current)
+                current = []
+            current.append(i)
+            calm_since = None
+        elif current:
+            if calm_since is None:
+                calm_since = s.turn.start_s
+            # Two calm turns in a row close the run even if they come quickly.
+            calm_run = [x for x in scores[current[-1] + 1 : i + 1] if x.raw < WARN]
+            if len(calm_run) >= 2 and len(calm_run) == i - current[-1]:
+                episodes.append(current)
+                current = []
+                calm_since = None
+    if current:
+        episodes.append(current)
+    return episodes
+
+
+def _position(t: float, duration: float) -> str:
+    if duration <= 0:
+        return "early"
+    rel = t / duration
+    return "early" if rel < 1 / 3 else ("middle" if rel < 2 / 3 else "late")
+
+
+def classify_stage(agent_before: Sequence[Turn], t: float, duration: float, turn_number: int) -> str:
+    """What the agent was doing when it tipped over: opening, discovery, explanation, resolution, closing."""
+    rel = t / duration if duration > 0 else 0.0
+    votes: dict[str, float] = {}
+    for weight, turn in zip((1.0, 0.5), reversed(agent_before[-2:]), strict=False):
+        for stage, cue in _STAGE_CUES.items():
+            hits = len(cue.findall(turn.text))
+            if hits:
+                votes[stage] = votes.get(stage, 0.0) + weight * min(hits, 2)
+        if "?" in turn.text:
+            votes["discovery"] = votes.get("discovery", 0.0) + 0.4 * weight
+    if "opening" in votes and (rel > 0.2 and turn_number > 4):
+        votes.pop("opening")  # greetings late in a call are a re-greeting after a hold, not the opening
+    if "closing" in votes and rel < 0.5:
+        votes["closing"] *= 0.3
+    if not votes:
+        if turn_number <= 2 or rel < 0.08:
+            return "opening"
+        return "discovery" if rel < 0.35 else ("explanation" if rel < 0.7 else "resolution")
+    return max(votes.items(), key=lambda kv: (kv[1], -list(_STAGE_CUES).index(kv[0])))[0]
+
+
+def _defensive(text: str) -> list[dict[str, str]]:
+    found = []
+    for rule, tip in _DEFENSIVE_RE:
+        m = rule.search(text)
+        if m:
+            found.append({"phrase": m.group(0), "instead": tip})
+    return found
+
+
+def _named_emotion(texts: Sequence[str]) -> str:
+    for text in reversed(texts):
+        m = _EMOTION_RE.search(text)
+        if m:
+            word = m.group(0).lower()
+            return "frustrated" if word.startswith("frustrat") else word
+    return "frustrated"
+
+
+REDIRECTS: dict[str, str] = {
+    "wait_time": "You've been kept waiting {ask}, and I can hear how {emotion} you are. So you don't wait any longer, "
+    "I'm {action} now, and I'll confirm {timeframe}.",
+    "billing_dispute": "I can hear you're {emotion} about {ask}. Let me make sure I have it right: {restate}. I'm going "
+    "to {action}, and you'll see it {timeframe}.",
+    "repeat_contact": "You shouldn't have had to call about this again, and I understand why you're {emotion}. I've "
+    "read the notes, so you won't need to repeat it: {restate}. I'm taking ownership of it now, I'm {action}, and "
+    "I'll call you back {timeframe}.",
+    "policy_explanation": "I understand you're {emotion}, and it's fair to question it. What I can do within the rules "
+    "is {action}; I'll confirm it {timeframe}.",
+    "transfer_handoff": "I'm sorry you've been passed around, I'd be {emotion} too. I'll stay with you on this: I'm "
+    "{action}, and I'll check it's done {timeframe}.",
+    "product_failure": "It's really {emotion_adj} when {ask}, especially when you rely on it. So it's fixed properly, "
+    "I'm {action}, and you'll have it {timeframe}.",
+    "agent_conduct": "You're right, I should have let you finish, I'm sorry. You're {emotion} because {restate}. Here's "
+    "what I'm doing: {action}, {timeframe}.",
+    "cancellation_threat": "I hear that you're {emotion} enough to leave, and I'll respect that decision. Before you do, "
+    "let me fix what caused it: {action}, {timeframe}. If you still want to cancel after that, I'll process it myself.",
+    UNKNOWN: "I can hear that you're {emotion}. Let me make sure I understand: {restate}. Here's what I can do right "
+    "now: {action}, and I'll confirm {timeframe}.",
+}
+_ACTIONS = {
+    "wait_time": ("booking the first available slot and putting my name on it", "by text within the hour"),
+    "billing_dispute": ("put the disputed amount on hold and raise the refund", "on your account within 3 to 5 working days"),
+    "repeat_contact": ("raising it with the team that fixes it, with a case number in my name", "by 5 pm tomorrow"),
+    "policy_explanation": ("apply the exception I'm allowed to and note it on your account", "by email today"),
+    "transfer_handoff": ("connecting you myself and briefing them first so you won't repeat anything", "before we hang up"),
+    "product_failure": ("arranging a replacement and booking the collection", "within 2 working days"),
+    "agent_conduct": ("I'm sorting it myself", "and I'll confirm before we finish this call"),
+    "cancellation_threat": ("fix the issue today and apply a goodwill credit", "within 24 hours"),
+    UNKNOWN: ("take ownership of this and agree the next step with you", "by the end of today"),
+}
+
+
+def redirect_language(trigger: str, customer_texts: Sequence[str]) -> str:
+    """Words that would have redirected it: the five steps, filled in with the caller's own words."""
+    emotion = _named_emotion(customer_texts)
+    gist = _gist(customer_texts[-1] if customer_texts else "")
+    template = REDIRECTS.get(trigger, REDIRECTS[UNKNOWN])
+    action, timeframe = _ACTIONS.get(trigger, _ACTIONS[UNKNOWN])
+    emotion_adj = "frustrating" if emotion in {"frustrated", "fed up"} else "upsetting"
+    return template.format(
+        emotion=emotion, emotion_adj=emotion_adj, ask=gist, restate=gist, action=action, timeframe=timeframe
+    )
+
+
+def _gist(text: str) -> str:
+    """The caller's own issue in a short clause, for restating it back."""
+    text = normalise(text).strip().rstrip(".!?")
+    parts = [p.strip() for p in re.split(r"[.!?]+\s+", text) if p.strip()]
+    best = max(parts, key=len) if parts else text
+    words = best.split()
+    if len(words) > 18:
+        best = " ".join(words[:18]) + "..."
+    best = re.sub(r"\b(I|I'm|I've|I'd|I'll|my|me|mine|am)\b", _swap_person, best, flags=re.IGNORECASE)
+    return f'"{best}"' if best else "what happened"
+
+
+def _swap_person(m: re.Match[str]) -> str:
+    word = m.group(0).lower()
+    return {"i": "you", "i'm": "you're", "i've": "you've", "i'd": "you'd", "i'll": "you'll", "my": "your",
+            "me": "you", "mine": "yours", "am": "are"}[word]  # fmt: skip
+
+
+def _is_intervention(text: str) -> bool:
+    return bool(_EMPATHY_RE.search(text) or _OWNERSHIP_RE.search(text))
+
+
+def _outcome(
+    kind: str, scores: Sequence[TurnScore], episode: Sequence[int], turns: Sequence[Turn], moment_turn: Turn
+) -> tuple[str, str]:
+    """(outcome, why) for an episode."""
+    after = scores[episode[-1] + 1 :]
+    last = scores[-1]
+    tail = scores[-2:] if len(scores) >= 2 else scores[-1:]
+    late_agent = [t for t in turns if t.role == "agent" and t.start_s >= moment_turn.start_s][-2:]
+    last_customer_turn_ends_call = turns[-1].role == "customer" and turns[-1].index == last.turn.index
+    if kind == "prevented":
+        return "prevented", "early signs settled after the agent stepped in"
+    tail_markers = {name for s in tail for name in s.markers}
+    if any(_SUPERVISOR_TRANSFER_RE.search(t.text) for t in late_agent):
+        return "deteriorated", "ended with a transfer to a supervisor"
+    if last.raw >= WARN and ("hangup" in last.markers or last_customer_turn_ends_call):
+        return "deteriorated", "the customer hung up while still agitated"
+    if {"supervisor", "threat", "hangup"} & tail_markers and max(s.raw for s in tail) >= WARN:
+        return "deteriorated", "ended with a supervisor demand, a threat or a hang-up"
+    if max(s.raw for s in tail) >= HIGH or (last.raw >= WARN and not _GRATITUDE_RE.search(last.turn.text)):
+        return "deteriorated", "frustration was still high when the call ended"
+    if not after:
+        return "deteriorated", "the call ended at the peak"
+    if min(s.raw for s in after) < WARN and last.raw < WARN:
+        return "recovered", "frustration fell after the peak and the call ended calm"
+    return "none", "frustration eased but the call did not clearly end calm"
+
+
+def analyse_turns(
+    turns: Sequence[Turn],
+    *,
+    classifier: TriggerClassifier,
+    timed: bool = True,
+    voice: dict[int, float] | None = None,
+) -> CallAnalysis:
+    """Analyse one call. Never raises on odd input: a call it can't judge gets a note, not a flag."""
+    turns = infer_roles(list(turns))
+    customer = [t for t in turns if t.role == "customer" and t.text.strip()]
+    if not turns:
+        return CallAnalysis([], [], "The call has no transcript, so there is nothing to analyse.", timed)
+    if not customer:
+        speakers = {t.speaker or t.role for t in turns}
+        why = "Only one speaker was heard" if len(speakers) < 2 else "No line was said by the customer"
+        return CallAnalysis([], [], f"{why}, so there is no customer speech to analyse.", timed)
+
+    scores: list[TurnScore] = []
+    history: list[str] = []
+    for t in customer:
+        raw, lexical, markers = score_customer_turn(t.text, history)
+        v = voice.get(t.index) if voice else None
+        if v is not None:
+            # The voice raises a turn the words already mark, and only nudges a neutral one.
+            raw = min(1.0, raw + (0.3 if raw >= 0.15 else 0.12) * v)
+        scores.append(TurnScore(t, raw, lexical, markers, v))
+        history.append(t.text)
+    curve = frustration_curve(scores)
+    duration = max(t.end_s for t in turns) if turns else 0.0
+
+    escalations: list[Escalation] = []
+    quiet: list[str] = []
+    for episode in _episodes(scores):
+        peak = max(scores[i].raw for i in episode)
+        if peak >= HIGH:
+            kind = "escalation"
+            moment_i = next(i for i in episode if scores[i].raw >= HIGH)
+        else:
+            if max(scores[i].marker_total for i in episode) < MARKER_FLOOR:
+                quiet.append("negative words without signs of escalation")
+                continue
+            moment_i = max(episode, key=lambda i: scores[i].raw)
+            moment = scores[moment_i].turn
+            agent_after = [t for t in turns if t.role == "agent" and t.start_s >= moment.start_s][:2]
+            later = scores[episode[-1] + 1 : episode[-1] + 4]
+            if not (agent_after and any(_is_intervention(t.text) for t in agent_after) and later):
+                quiet.append("early signs that settled on their own")
+                continue
+            if max(s.raw for s in later) >= WARN:
+                quiet.append("early signs that did not settle")
+                continue
+            kind = "prevented"
+        escalations.append(_build(kind, scores, episode, moment_i, turns, duration, classifier, timed))
+
+    if len(escalations) > MAX_FLAGS:
+        escalations = sorted(escalations, key=lambda e: -e.severity)[:MAX_FLAGS]
+        escalations.sort(key=lambda e: e.time_s)
+    note = ""
+    if not escalations:
+        peak = max(s.raw for s in scores)
+        reason = quiet[0] if quiet else "the customer stayed calm throughout"
+        note = f"No escalation: {reason} (peak frustration {peak:.2f}, escalation starts at {HIGH:.2f})."
+        if len(customer) < 2:
+            note += " Only one customer line was heard."
+    return CallAnalysis(curve, escalations, note, timed, scores)
+
+
+def _build(
+    kind: str,
+    scores: Sequence[TurnScore],
+    episode: Sequence[int],
+    moment_i: int,
+    turns: Sequence[Turn],
+    duration: float,
+    classifier: TriggerClassifier,
+    timed: bool,
+) -> Escalation:
+    moment = scores[moment_i].turn
+    first_sign = scores[episode[0]].turn
+    agent_before = [t for t in turns if t.role == "agent" and t.index < moment.index]
+    agent_after = [t for t in turns if t.role == "agent" and t.index > moment.index]
+    agent_turn_before = agent_before[-1].text if agent_before else ""
+    first_response = agent_after[0] if agent_after else None
+
+    # Context for the trigger: the moment, the agitated turns before it, and one after (callers often
+    # say what the problem is right after they blow up).
+    context: list[ContextTurn] = [ContextTurn(moment.text, 1.0)]
+    for back, i in enumerate(reversed([i for i in episode if i < moment_i][-2:])):
+        context.append(ContextTurn(scores[i].turn.text, 0.8 - 0.15 * back))
+    earlier = [s for s in scores[max(0, episode[0] - 2) : episode[0]]]
+    for s in earlier[-1:]:
+        context.append(ContextTurn(s.turn.text, 0.55))
+    nxt = [i for i in episode if i > moment_i][:1]
+    for i in nxt:
+        context.append(ContextTurn(scores[i].turn.text, 0.7))
+    result: TriggerResult = classifier.classify(context, agent_turn_before)
+
+    outcome, outcome_why = _outcome(kind, scores, episode, turns, moment)
+    stage = classify_stage(agent_before, moment.start_s, duration, len(agent_before))
+    severity = max(scores[i].raw for i in episode)
+    if kind == "escalation":
+        severity = min(1.0, 0.7 * severity + 0.1 * min(3, len(episode)))
+    customer_texts = [scores[i].turn.text for i in episode if i <= moment_i]
+    redirect = redirect_language(result.slug, customer_texts)
+    # Earliest point to prevent it: the agent's reply to the first warning sign.
+    reply_to_first = next((t for t in turns if t.role == "agent" and t.index > first_sign.index), None)
+    prevention_s = reply_to_first.start_s if reply_to_first and reply_to_first.start_s <= moment.start_s else first_sign.start_s
+    defensive = [d for t in agent_before[-3:] for d in _defensive(t.text)]
+    review: dict[str, Any] = {
+        "kind": kind,
+        "trigger_point": {"time_s": round(first_sign.start_s, 2), "excerpt": first_sign.text},
+        "moment": {"time_s": round(moment.start_s, 2), "excerpt": moment.text},
+        "first_agent_response": {
+            "time_s": round(first_response.start_s, 2) if first_response else None,
+            "text": first_response.text if first_response else "",
+            "acknowledged": bool(first_response and _EMPATHY_RE.search(first_response.text)),
+            "took_ownership": bool(first_response and _OWNERSHIP_RE.search(first_response.text)),
+            "defensive": _defensive(first_response.text) if first_response else [],
+        },
+        "prevention": {
+            "time_s": round(prevention_s, 2),
+            "why": "the agent's reply to the first sign of frustration"
+            if reply_to_first and reply_to_first.start_s <= moment.start_s
+            else "the first sign of frustration",
+        },
+        "defensive_language_before": defensive,
+        "redirect_language": redirect,
+        "outcome_reason": outcome_why,
+        "markers": sorted({m for i in episode for m in scores[i].markers}),
+        "trigger": result.as_dict(),
+        "times_estimated": not timed,
+    }
+    return Escalation(
+        kind=kind,
+        time_s=round(moment.start_s, 2),
+        severity=round(severity, 3),
+        trigger=result.slug,
+        trigger_confidence=round(result.confidence, 3),
+        stage=stage,
+        position=_position(moment.start_s, duration),
+        outcome=outcome,
+        excerpt=moment.text,
+        agent_turn_before=agent_turn_before,
+        first_agent_response=first_response.text if first_response else "",
+        prevention_s=round(prevention_s, 2),
+        redirect_language=redirect,
+        review=review,
+        voice_used=any(scores[i].voice is not None for i in episode),
+    )
+
+
+def curve_peak(curve: Sequence[Sequence[float]]) -> float:
+    return max((p[1] for p in curve), default=0.0)

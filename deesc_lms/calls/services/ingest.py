@@ -255,34 +255,32 @@ def _transcribe_channels(
         return lines, [run]
     channel_roles = list(call.channel_roles or settings.DEESC_CHANNEL_ROLES)
     runs: list[asr.Transcription] = []
-    segments: list[asr.Segment] = []
     for index, samples in enumerate(channels):
         if audio.is_silent(samples):
             continue
         run = asr.transcribe_samples(samples, channel=index)
         runs.append(run)
-        segments.extend(run.segments)
-    segments.sort(key=lambda s: (s.start, s.channel or 0))
-    merged: list[transcripts.TranscriptLine] = []
-    for segment in segments:
-        channel = segment.channel or 0
-        last = merged[-1] if merged else None
-        if last and last.channel == channel and last.end is not None and segment.start - last.end < MERGE_GAP_S:
-            last.text = f"{last.text} {segment.text}".strip()
-            last.end = segment.end
-            last.words.extend(_word_json(w) for w in segment.words)
-            continue
-        merged.append(
-            transcripts.TranscriptLine(
-                speaker=f"Channel {channel + 1}",
-                role=channel_roles[channel] if channel < len(channel_roles) else "unknown",
-                channel=channel,
-                start=segment.start,
-                end=segment.end,
-                text=segment.text,
-                words=[_word_json(w) for w in segment.words],
-            )
-        )
+    # Whisper segments can run across the other side's turn, so turns are rebuilt from word gaps.
+    pieces: list[transcripts.TranscriptLine] = []
+    for run in runs:
+        current: transcripts.TranscriptLine | None = None
+        for segment in run.segments:
+            channel = segment.channel or 0
+            for word in segment.words or [asr.Word(segment.text, segment.start, segment.end, 1.0)]:
+                if current is None or current.end is None or word.start - current.end >= MERGE_GAP_S:
+                    current = transcripts.TranscriptLine(
+                        speaker=f"Channel {channel + 1}",
+                        role=channel_roles[channel] if channel < len(channel_roles) else "unknown",
+                        channel=channel,
+                        start=word.start,
+                        end=word.end,
+                        text="",
+                    )
+                    pieces.append(current)
+                current.words.append(_word_json(word))
+                current.text = f"{current.text} {word.word}".strip()
+                current.end = word.end
+    merged = sorted(pieces, key=lambda line: (line.start or 0.0, line.channel or 0))
     return merged, runs
 
 

@@ -57,10 +57,14 @@ CUES: list[tuple[str, float, str]] = [
     ("lost_time", MEDIUM, r"\b(took|taken|taking) (the|a) (whole )?(day|morning|afternoon) off|\bwaited (in )?all (day|morning|week)|\bsat (here|in|at home) (waiting|all)|\bwasted (my|a|the|enough|half|hours|all)|\b(lost|losing) (a day|a day.?s pay|money|work|(two|three|four|\d+) days)|\b(for )?(over|more than|nearly|almost) (an|a|two|three|\d+) (hours?|days|weeks)\b"),
     ("insist", MILD + 0.05, r"\b(i (just|only) want (to|my|it|a|someone)|please just|just (cancel|fix|refund|book|deal with) it|i want (my money|a refund|compensation|a date|someone (today|now)))\b|\b(today|now)\b.{0,6}\b(not (next|tomorrow|thursday|monday))\b"),
     ("cancel", MEDIUM, r"\b(cancel(ling|ing)?|close) (it|the lot|everything|my (account|contract|membership|subscription|service))\b.{0,30}\b(today|now|then|done|elsewhere|another|different)\b|\b(switch|move|moving|going|go) (to|over to) (a |another |a different |one of the )(provider|network|company|bank|supplier|others)\b|\bif (this|it).{0,25}(not|isn.?t) (sorted|fixed|resolved).{0,20}(cancel|leav|go)"),
-    ("rising", MEDIUM, r"\b(getting|really|so|very) (annoyed|stressed|upset|angry|fed up|irritated|wound up|worked up)\b|\b(starting|beginning) to (get (annoyed|angry|stressed|fed up)|lose)\b"),
+    ("rising", 0.25, r"\b(getting|really|so|very) (annoyed|stressed|upset|angry|fed up|irritated|wound up|worked up)\b|\b(starting|beginning) to (get (annoyed|angry|stressed|fed up)|lose)\b"),
     ("emotion", MILD + 0.05, r"\b(annoy(ed|ing|s me)|frustrat(ed|ing)|irritat(ed|ing)|upset|exasperat(ed|ing)|stressed( out)?|disappointed|a bit much|worried)\b"),
     ("insult", MEDIUM, r"\b(i.?m not (an idiot|stupid|thick|hysterical)|like (i.?m|i am) (an idiot|stupid|thick|a child)|idiots?|clowns|morons?)\b"),
 ]
+_PRAISE = re.compile(
+    r"\b(thanks?|thank you|love|lovely|great|brilliant|helpful|kind|amazing|perfect|wonderful|fantastic|excellent|appreciate)\b",
+    re.IGNORECASE,
+)
 _CUE_RE = [(name, weight, re.compile(pattern, re.IGNORECASE)) for name, weight, pattern in CUES]
 # Hedges and reassurance soften a turn: "it's a bit annoying, but no worries".
 _SOFTENERS = re.compile(
@@ -261,7 +265,7 @@ def score_customer_turn(text: str, previous: Sequence[str] = ()) -> tuple[float,
     strong = any(w >= STRONG for w in markers.values())
     if _SOFTENERS.search(clean) and not strong:
         raw *= 0.5
-    if compound >= 0.5 and not ({"profanity", "outrage", "anger", "conduct"} & markers.keys()):
+    if compound >= 0.5 and _PRAISE.search(clean) and not ({"profanity", "outrage", "anger", "conduct"} & markers.keys()):
         raw *= 0.4  # praise: "you've been so helpful, can I speak to your manager?" is not a demand
     return min(1.0, raw), negativity, markers
 
@@ -479,14 +483,21 @@ def _is_intervention(text: str) -> bool:
 
 
 def _outcome(
-    kind: str, scores: Sequence[TurnScore], episode: Sequence[int], turns: Sequence[Turn], moment_turn: Turn
+    kind: str,
+    scores: Sequence[TurnScore],
+    episode: Sequence[int],
+    turns: Sequence[Turn],
+    moment_turn: Turn,
+    until: int | None = None,
 ) -> tuple[str, str]:
-    """(outcome, why) for an episode."""
-    after = scores[episode[-1] + 1 :]
-    last = scores[-1]
-    tail = scores[-2:] if len(scores) >= 2 else scores[-1:]
-    late_agent = [t for t in turns if t.role == "agent" and t.start_s >= moment_turn.start_s][-2:]
-    last_customer_turn_ends_call = turns[-1].role == "customer" and turns[-1].index == last.turn.index
+    """(outcome, why) for an episode, judged up to `until` (the next episode) or the end of the call."""
+    window = scores[: until if until is not None else len(scores)]
+    after = window[episode[-1] + 1 :]
+    last = window[-1]
+    tail = window[-2:] if len(window) >= 2 else window[-1:]
+    end_index = scores[until].turn.index if until is not None else len(turns)
+    late_agent = [t for t in turns if t.role == "agent" and moment_turn.start_s <= t.start_s and t.index < end_index][-2:]
+    last_customer_turn_ends_call = until is None and turns[-1].role == "customer" and turns[-1].index == last.turn.index
     if kind == "prevented":
         return "prevented", "early signs settled after the agent stepped in"
     tail_markers = {name for s in tail for name in s.markers}
@@ -537,7 +548,9 @@ def analyse_turns(
 
     escalations: list[Escalation] = []
     quiet: list[str] = []
-    for episode in _episodes(scores):
+    episodes = _episodes(scores)
+    for number, episode in enumerate(episodes):
+        until = episodes[number + 1][0] if number + 1 < len(episodes) else None
         peak = max(scores[i].raw for i in episode)
         if peak >= HIGH:
             kind = "escalation"
@@ -557,7 +570,7 @@ def analyse_turns(
                 quiet.append("early signs that did not settle")
                 continue
             kind = "prevented"
-        escalations.append(_build(kind, scores, episode, moment_i, turns, duration, classifier, timed))
+        escalations.append(_build(kind, scores, episode, moment_i, turns, duration, classifier, timed, until))
 
     if len(escalations) > MAX_FLAGS:
         escalations = sorted(escalations, key=lambda e: -e.severity)[:MAX_FLAGS]
@@ -581,6 +594,7 @@ def _build(
     duration: float,
     classifier: TriggerClassifier,
     timed: bool,
+    until: int | None,
 ) -> Escalation:
     moment = scores[moment_i].turn
     first_sign = scores[episode[0]].turn
@@ -602,7 +616,7 @@ def _build(
         context.append(ContextTurn(scores[i].turn.text, 0.7))
     result: TriggerResult = classifier.classify(context, agent_turn_before)
 
-    outcome, outcome_why = _outcome(kind, scores, episode, turns, moment)
+    outcome, outcome_why = _outcome(kind, scores, episode, turns, moment, until)
     stage = classify_stage(agent_before, moment.start_s, duration, len(agent_before))
     severity = max(scores[i].raw for i in episode)
     if kind == "escalation":

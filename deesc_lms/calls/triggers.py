@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -24,13 +25,13 @@ logger = logging.getLogger(__name__)
 UNKNOWN = "unknown"
 DEFAULT_TAXONOMY = Path(__file__).resolve().parent.parent.parent / "fixtures" / "triggers.yaml"
 
-# A trigger needs at least this much combined evidence, and this much lead over the runner-up.
-MIN_SCORE = 0.42
-MIN_CONFIDENCE = 0.2
-# Weight of one keyword hit relative to cosine similarity; capped so rules alone never swamp meaning.
-RULE_WEIGHT = 0.12
+# Below this probability the answer is `unknown`: a coach would rather see "unknown" than a guess.
+MIN_PROBABILITY = 0.4
+# Log-odds one weighted keyword hit adds; capped so rules alone never swamp meaning.
+RULE_LOGIT = 0.9
 RULE_CAP = 3.0
-TOP_K = 3
+# Unit vectors give cosine logits in -1..1; the temperature lets the regression be decisive.
+TEMPERATURE = 10.0
 
 Encoder = Callable[[Sequence[str]], np.ndarray]
 
@@ -120,6 +121,7 @@ class TriggerClassifier:
         self._rules = {s.slug: _compile(s.keywords, s.slug) for s in self.specs}
         self._agent_rules = {s.slug: _compile(s.agent_keywords, s.slug) for s in self.specs}
         self._example_vectors: dict[str, np.ndarray] | None = None
+        self._weights: tuple[np.ndarray, np.ndarray] | None = None
         self.fingerprint = hashlib.sha256(
             repr([(s.slug, s.keywords, s.agent_keywords, s.examples) for s in self.specs]).encode()
         ).hexdigest()[:16]
@@ -144,7 +146,45 @@ class TriggerClassifier:
             self._example_vectors = {
                 spec.slug: vectors[[i for i, o in enumerate(owners) if o == spec.slug]] for spec in self.specs
             }
+            self._fit(vectors, owners)
         return self._example_vectors
+
+    def _fit(self, vectors: np.ndarray, owners: list[str]) -> None:
+        """Softmax regression on the example embeddings (L2-regularised, a few hundred steps of GD)."""
+        slugs = [s.slug for s in self.specs]
+        if len(vectors) == 0 or len(set(owners)) < 2:
+            self._weights = None
+            return
+        y = np.array([slugs.index(o) for o in owners])
+        onehot = np.eye(len(slugs), dtype=np.float32)[y]
+        w = np.zeros((vectors.shape[1], len(slugs)), dtype=np.float32)
+        b = np.zeros(len(slugs), dtype=np.float32)
+        lr, l2 = 2.0, 1e-3
+        for _ in range(400):
+            logits = TEMPERATURE * (vectors @ w + b)
+            logits -= logits.max(axis=1, keepdims=True)
+            p = np.exp(logits)
+            p /= p.sum(axis=1, keepdims=True)
+            grad = (p - onehot) / len(vectors)
+            w -= lr * (vectors.T @ grad + l2 * w)
+            b -= lr * grad.sum(axis=0)
+        self._weights = (w, b)
+
+    def probabilities(self, context: Sequence[ContextTurn], vectors: np.ndarray | None = None) -> dict[str, float]:
+        """Per trigger: the classifier's probability, averaged over the context turns by weight."""
+        self._examples()
+        if not context or self._weights is None:
+            return {}
+        if vectors is None:
+            vectors = self.encoder([t.text for t in context])
+        w, b = self._weights
+        logits = TEMPERATURE * (vectors @ w + b)
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        p /= p.sum(axis=1, keepdims=True)
+        weights = np.array([t.weight for t in context], dtype=np.float32)
+        mean = (p * weights[:, None]).sum(axis=0) / weights.sum()
+        return {spec.slug: float(mean[i]) for i, spec in enumerate(self.specs)}
 
     def rule_hits(self, context: Sequence[ContextTurn], agent_text: str) -> tuple[dict[str, float], dict[str, list[str]]]:
         scores: dict[str, float] = {}
@@ -167,38 +207,24 @@ class TriggerClassifier:
                 scores[spec.slug] = min(score, RULE_CAP)
         return scores, hits
 
-    def similarity(self, context: Sequence[ContextTurn], vectors: np.ndarray | None = None) -> dict[str, float]:
-        """Per trigger: the weighted mean of the top-k cosine similarities to its examples, best turn wins."""
-        examples = self._examples()
-        if not context:
-            return {}
-        if vectors is None:
-            vectors = self.encoder([t.text for t in context])
-        out: dict[str, float] = {}
-        for spec in self.specs:
-            ex = examples.get(spec.slug)
-            if ex is None or len(ex) == 0:
-                continue
-            sims = vectors @ ex.T  # (turns, examples)
-            k = min(TOP_K, sims.shape[1])
-            top = np.sort(sims, axis=1)[:, -k:].mean(axis=1)
-            weights = np.array([t.weight for t in context], dtype=np.float32)
-            out[spec.slug] = float((top * weights).max())
-        return out
-
     def classify(
         self, context: Sequence[ContextTurn], agent_text: str = "", *, vectors: np.ndarray | None = None
     ) -> TriggerResult:
+        """The best trigger with its probability, or `unknown` when it is below MIN_PROBABILITY."""
         if not self.specs or not any(t.text.strip() for t in context):
             return TriggerResult(UNKNOWN, 0.0)
         rules, hits = self.rule_hits(context, agent_text)
-        sims = self.similarity(context, vectors)
-        scores = {s.slug: sims.get(s.slug, 0.0) + RULE_WEIGHT * rules.get(s.slug, 0.0) for s in self.specs}
-        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-        best_slug, best = ranked[0]
-        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-        # Confidence: how far ahead of the runner-up, scaled so a clear 0.15 lead reads as ~0.9.
-        confidence = float(min(1.0, max(0.0, (best - runner_up) * 6.0)))
-        if best < MIN_SCORE or confidence < MIN_CONFIDENCE:
-            return TriggerResult(UNKNOWN, confidence, scores, hits)
-        return TriggerResult(best_slug, confidence, scores, hits)
+        probs = self.probabilities(context, vectors)
+        # Rules add log-odds to the classifier's belief: a hit moves it, it does not decide alone.
+        logits = {
+            s.slug: math.log(max(probs.get(s.slug, 1.0 / len(self.specs)), 1e-6)) + RULE_LOGIT * rules.get(s.slug, 0.0)
+            for s in self.specs
+        }
+        top = max(logits.values())
+        exp = {k: math.exp(v - top) for k, v in logits.items()}
+        total = sum(exp.values())
+        scores = {k: v / total for k, v in exp.items()}
+        best_slug, best = max(scores.items(), key=lambda kv: kv[1])
+        if best < MIN_PROBABILITY:
+            return TriggerResult(UNKNOWN, best, scores, hits)
+        return TriggerResult(best_slug, best, scores, hits)

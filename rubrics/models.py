@@ -115,6 +115,9 @@ class Detector(models.Model):
         CONCRETENESS = "concreteness", "Concrete action and owner"
         TIMEFRAME = "timeframe", "Specific timeframe"
         VOICE = "voice", "Voice: pause, rate, loudness"
+        UNDERSTANDING = "understanding", "Checks understanding"
+        NEXT_STEP = "next_step", "States the next step"
+        CALM_OPENING = "calm_opening", "Calm, settling opening"
 
     criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="detectors")
     order = models.PositiveSmallIntegerField(default=0)

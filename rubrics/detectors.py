@@ -1,0 +1,889 @@
+"""Detectors: each reads an answer and returns a 0..1 result with the evidence that explains it.
+
+Plain Python (no Django). A detector gets a `Context` (the answer, the customer line it answers,
+optional voice features and an embedding function) and its configuration from the rubric, and
+returns a `Detection`: a score (None when it cannot judge, e.g. voice on a typed answer), the
+quoted spans it relied on, and short notes a coach can read ("named: frustrating").
+
+The lexicons below are defaults; every detector's config can add phrases or patterns in admin.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "start": self.start, "end": self.end}
+
+
+@dataclass
+class Detection:
+    score: float | None
+    evidence: list[Span] = field(default_factory=list)
+    found: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """The criterion's own example answers: top level (positive) and lowest level (negative)."""
+
+    positive: tuple[str, ...] = ()
+    negative: tuple[str, ...] = ()
+
+
+def _fold(text: str) -> str:
+    """Lower-case with straight quotes, keeping every character's offset."""
+    out = []
+    for ch in text:
+        low = ch.lower()
+        if len(low) != 1:
+            low = ch
+        if low in "\u2019\u2018\u02bc`":
+            low = "'"
+        elif low in "\u201c\u201d":
+            low = '"'
+        elif low in "\u2014\u2013":
+            low = "-"
+        out.append(low)
+    return "".join(out)
+
+
+_SENTENCE_END = re.compile(r"[.!?;]+(?=\s|$)|\s[-]{1,2}\s|\n+")
+_CLAUSE_END = re.compile(r"[.!?;,:]+(?=\s|$)|\s[-]{1,2}\s|\n+|\s(?:and|but|so)\s")
+
+
+def _split(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    parts: list[tuple[int, int]] = []
+    start = 0
+    for m in pattern.finditer(text):
+        if m.start() > start:
+            parts.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        parts.append((start, len(text)))
+    out = []
+    for a, b in parts:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+class Context:
+    """An answer being graded, with the lookups every detector shares (computed once)."""
+
+    def __init__(
+        self,
+        text: str,
+        *,
+        customer_line: str = "",
+        window_start: int = 0,
+        voice: dict[str, Any] | None = None,
+        embed: Embed | None = None,
+    ) -> None:
+        self.text = text
+        self.norm = _fold(text)
+        self.customer_line = customer_line
+        self.customer_norm = _fold(customer_line)
+        self.window_start = window_start
+        self.voice = voice
+        self.embed = embed
+        self.sentences = _split(self.norm, _SENTENCE_END)
+        self.clauses = _split(self.norm, _CLAUSE_END)
+        self._vectors: dict[str, np.ndarray] = {}
+
+    def span(self, start: int, end: int) -> Span:
+        return Span(start, end, self.text[start:end])
+
+    def clause_of(self, pos: int) -> tuple[int, int]:
+        for a, b in self.clauses:
+            if a <= pos < b:
+                return a, b
+        return pos, pos
+
+    def sentence_of(self, pos: int) -> tuple[int, int]:
+        for a, b in self.sentences:
+            if a <= pos < b:
+                return a, b
+        return pos, pos
+
+    def find(self, pattern: re.Pattern[str], *, whole: bool = False) -> list[re.Match[str]]:
+        start = 0 if whole else self.window_start
+        return [m for m in pattern.finditer(self.norm) if m.start() >= start]
+
+    def vectors(self, texts: Sequence[str]) -> np.ndarray | None:
+        """Embeddings of `texts`, cached for this answer; None when no model is available."""
+        if self.embed is None:
+            return None
+        todo = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if todo:
+            for t, v in zip(todo, self.embed(todo), strict=True):
+                self._vectors[t] = v
+        return np.vstack([self._vectors[t] for t in texts]) if texts else None
+
+    def window_sentences(self) -> list[tuple[int, int]]:
+        return [(a, b) for a, b in self.sentences if b > self.window_start]
+
+
+def _rx(patterns: Iterable[str]) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?!\w)")
+
+
+def _user_rx(config: dict[str, Any], key: str) -> re.Pattern[str] | None:
+    patterns = [p for p in config.get(key, []) or [] if isinstance(p, str) and p.strip()]
+    if not patterns:
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in patterns))
+    except re.error as exc:
+        raise ValueError(f"bad pattern in {key}: {exc}") from exc
+
+
+# --- lexicons ---------------------------------------------------------------------------------
+
+EMOTIONS: dict[str, list[str]] = {
+    "anger": [
+        r"frustrat\w*", r"annoy\w*", r"irritat\w*", r"aggravat\w*", r"exasperat\w*", r"angry", r"anger(?:ed)?",
+        r"furious", r"fuming", r"livid", r"outrag\w*", r"infuriat\w*", r"mad", r"maddening", r"irate",
+        r"fed up", r"sick (?:and tired )?of (?:it|this|that|being|calling|waiting)", r"resent\w*",
+    ],
+    "disappointment": [r"disappoint\w*", r"let down", r"letdown"],
+    "worry": [
+        r"worr(?:y|ied|ies|ying|isome)", r"anxious", r"anxiety", r"nervous", r"scared", r"scary", r"afraid",
+        r"frighten\w*", r"fear(?:ful|s)?", r"stress(?:ed|ful|ing)?", r"panic\w*", r"concerned", r"concerning",
+        r"alarm(?:ed|ing)", r"uneasy", r"on edge", r"distress\w*", r"unsettl\w*", r"unsure", r"insecure",
+    ],
+    "confusion": [r"confus\w*", r"puzzl\w*", r"baffl\w*", r"bewilder\w*"],
+    "sadness": [r"sad", r"saddened", r"devastat\w*", r"heartbr\w*", r"hurt(?:ful)?", r"embarrass\w*", r"humiliat\w*"],
+    "exhaustion": [r"exhaust\w*", r"draining", r"worn out", r"overwhelm\w*", r"tiring", r"tired", r"weary"],
+    "upset": [r"upset\w*", r"unhappy"],
+}
+# Emotions a coach accepts as the same feeling (frustration and disappointment are close).
+CLUSTERS = {
+    "anger": "hot",
+    "disappointment": "hot",
+    "exhaustion": "hot",
+    "worry": "fear",
+    "confusion": "confusion",
+    "sadness": "sad",
+}
+EMOTION_RX = {family: _rx(words) for family, words in EMOTIONS.items()}
+# Customer cues when the customer shows a feeling without naming it.
+HOT_CUES = _rx(
+    [
+        r"ridiculous", r"unacceptable", r"absurd", r"joke", r"useless", r"incompetent", r"third time",
+        r"(?:three|four|five|\d+) times", r"again", r"every (?:single )?time", r"nobody", r"no one",
+        r"supervisor", r"manager", r"cancel\w*", r"waste", r"sick of", r"fed up", r"still", r"hours?", r"never",
+        r"how many times", r"seriously",
+    ]
+)
+FEAR_CUES = _rx(
+    [
+        r"what if", r"can'?t afford", r"will i", r"am i going to", r"urgent\w*", r"my (?:kids|children|family|rent|mortgage|job)",
+        r"overdraft", r"lose", r"losing", r"cut off", r"disconnect\w*", r"evict\w*", r"emergency", r"medication",
+        r"scared", r"afraid", r"desperate\w*", r"need (?:it|this) (?:by|before|for)",
+    ]
+)
+NEGATED_BEFORE = re.compile(
+    r"(?:no need to|don'?t|do not|not|nothing to|shouldn'?t|should not|stop|no reason to|never|won'?t|"
+    r"there'?s no|no point)\s+(?:\w+\s+){0,2}$"
+)
+POLITE_AFRAID = re.compile(r"(?:i'?m|i am|i)\s+(?:just\s+)?$")
+
+GENERIC_ACK = _rx(
+    [
+        r"i (?:completely |totally |really |fully |absolutely |do )?(?:understand|get it|get that|hear you|hear that|hear what)",
+        r"i (?:can |do )?(?:see|understand) (?:why|how|that|where)",
+        r"i can (?:only )?imagine",
+        r"i (?:really |truly )?appreciate (?:how|that|why|you)",
+        r"(?:i'?m|i am|we'?re|we are) (?:so |really |very |truly |terribly |deeply )?sorry",
+        r"(?:i |we )?(?:sincerely |truly )?apologi[sz]e",
+        r"my apologies",
+        r"sorry (?:for|about|to hear|that)",
+        r"(?:that|this|it) (?:must be|must have been|sounds|is|has been) (?:\w+ )?(?:hard|difficult|tough|awful|terrible|a pain|a hassle|rough|not ok(?:ay)?|horrible|unacceptable)",
+        r"thank you for (?:your patience|bearing with|telling me|explaining|letting me know|sharing)",
+        r"(?:that'?s|this is|it'?s) not (?:ok(?:ay)?|acceptable|good enough|fair|right)",
+        r"you(?:'?re| are) right",
+        r"(?:i'?d|i would|anyone would) (?:feel|be) the same",
+        r"inconvenien\w+",
+        r"your concerns?",
+        r"(?:i|we) (?:hear|understand) your",
+        r"that'?s (?:completely |totally )?(?:understandable|fair)",
+        r"of course you (?:are|would|feel)",
+    ]
+)
+
+DEFENSIVE = [
+    r"(?:that'?s|that is|it'?s|it is|this is) (?:just )?(?:not )?(?:our|the|company|company'?s) polic(?:y|ies)",
+    r"(?:our|the|company) polic(?:y|ies) (?:is|says|states|doesn'?t|does not|won'?t|will not|is clear|prevents|won'?t let)",
+    r"polic(?:y|ies) (?:is|are) polic(?:y|ies)",
+    r"(?:due to|because of|per|under|according to) (?:our|the|company) polic(?:y|ies)",
+    r"calm down", r"(?:please )?relax", r"(?:no need|there'?s no need) to (?:shout|yell|be rude|get upset|get angry|raise your voice|be like that|swear)",
+    r"don'?t (?:shout|yell|raise your voice|take that tone|swear)", r"lower your voice", r"watch your (?:tone|language)",
+    r"(?:there'?s|there is) nothing (?:else )?(?:i|we) can do", r"nothing (?:more )?(?:i|we) can do",
+    r"(?:i|we) can'?t (?:do anything|help you)", r"(?:i|we) cannot (?:do anything|help you)",
+    r"out of (?:my|our) hands", r"not (?:my|our) (?:fault|problem|responsibility|department|job|call)",
+    r"i don'?t make the (?:rules|polic(?:y|ies))", r"(?:it'?s|that'?s|this is) (?:just )?(?:how|the way) (?:it is|it works|things are)",
+    r"as i (?:already |just |have |'?ve )?(?:said|told you|explained|mentioned|stated)", r"like i (?:said|told you|already said)",
+    r"i (?:already|'?ve already|have already) (?:told|explained|said)", r"how many times (?:do|must|have) i",
+    r"you (?:should|shouldn'?t|should not) have", r"you (?:need|have|'?ve got) to understand", r"you didn'?t (?:read|listen|check)",
+    r"if you (?:had|'?d) (?:read|listened|checked|paid attention)", r"(?:it'?s|that'?s|it is) your (?:fault|responsibility|problem)",
+    r"you(?:'?re| are) (?:being )?(?:unreasonable|rude|ridiculous|wrong|overreacting|hysterical|difficult)",
+    r"(?:read|check) the (?:terms|small print|fine print|contract)", r"it (?:clearly )?(?:says|states) (?:in|on) (?:the|your)",
+    r"take it or leave it", r"(?:there'?s|there is) no point", r"i'?m not going to argue", r"whatever",
+    r"(?:we|i) (?:can'?t|cannot|don'?t) make (?:an )?exceptions?", r"no exceptions",
+    r"(?:it'?s|that'?s|this is) not (?:our|my) (?:fault|problem)", r"(?:we'?re|we are) not responsible",
+    r"nothing to (?:do|be done) (?:about|with) (?:it|that|this)", r"(?:i|we) (?:just )?(?:follow|work to) the rules",
+    r"(?:you|customers) (?:always|never) ", r"that'?s not (?:true|what happened)", r"you(?:'?ll| will) (?:just )?have to (?:wait|accept|deal)",
+    r"(?:there'?s|there is) no need to be (?:upset|angry|frustrated|so)", r"don'?t (?:get|be) (?:upset|angry|so)",
+    r"with all due respect", r"i'?m (?:only|just) doing my job", r"(?:it|that) (?:can'?t|cannot|won'?t) be (?:done|changed)",
+]
+DEFENSIVE_RX = _rx(DEFENSIVE)
+
+ACTION_VERBS = [
+    r"refund\w*", r"credit\w*", r"revers\w*", r"cancel\w*", r"waiv\w*", r"fix\w*", r"repair\w*", r"replac\w*",
+    r"send\w*", r"sent", r"ship\w*", r"resend\w*", r"re-?send\w*", r"email\w*", r"e-mail\w*", r"call\w*",
+    r"ring\w*", r"phon\w*", r"text\w*", r"book\w*", r"schedul\w*", r"arrang\w*", r"escalat\w*", r"transfer\w*",
+    r"process\w*", r"issu\w*", r"appl(?:y|ied|ying)", r"remov\w*", r"correct\w*", r"updat\w*", r"chang\w*",
+    r"reset\w*", r"restor\w*", r"reactivat\w*", r"reconnect\w*", r"unlock\w*", r"upgrad\w*", r"adjust\w*",
+    r"expedit\w*", r"prioriti[sz]\w*", r"rais\w*", r"fil(?:e|ed|ing)", r"open\w*", r"submit\w*", r"log(?:ged|ging)?",
+    r"flag\w*", r"order\w*", r"dispatch\w*", r"reimburs\w*", r"compensat\w*", r"pay(?:ing)?", r"paid", r"add\w*",
+    r"set(?:ting)? up", r"switch\w*", r"activat\w*", r"deliver\w*", r"return\w*", r"collect\w*", r"cover\w*",
+    r"honou?r\w*", r"match\w*", r"extend\w*", r"void\w*", r"stop\w*", r"block\w*", r"freez\w*", r"unfreez\w*",
+    r"releas\w*", r"approv\w*", r"authori[sz]\w*", r"push\w*", r"rush\w*", r"courier\w*", r"post\w*", r"mail\w*",
+    r"put(?:ting)? (?:a|the|in) \w+", r"reschedul\w*", r"reinstat\w*", r"resolv\w*", r"sort(?:ing)? out (?:the|your) \w+",
+    r"handl\w+ (?:the|your) \w+", r"get(?:ting)? (?:you|a|the|your) (?:a |an |new )?\w+", r"giv\w+ you", r"offer\w*",
+]
+INVESTIGATIVE_VERBS = [
+    r"check\w*", r"look(?:ing)? (?:up|at|over|through)", r"review\w*", r"investigat\w*", r"verif\w*", r"find\w* out",
+    r"dig\w* into", r"go(?:ing)? (?:through|over)", r"pull\w* up", r"confirm\w*", r"research\w*", r"see what happened",
+    r"look(?:ing)? into", r"find (?:the|a) \w+",
+]
+OWNER = (
+    r"(?:i|i'?ll|i will|i'?m going to|i am going to|i'?m gonna|let me|i'?ve|i have|i'?m|i am|i'?m now|i am now|"
+    r"i can|i'?d like to|i'?d be happy to|i'?m able to|i'?m about to|i'?ll personally|i'?ve just|i just|"
+    r"we'?ll|we will|we'?re going to|we are going to|we'?ve|we have|we can|we'?re|we are|"
+    r"(?:would you like|do you want|shall|should) (?:me|i) to|allow me to|"
+    r"(?:our|the|my) (?:team|supervisor|manager|technician|engineer|specialist|billing team|courier) (?:will|is going to|can))"
+)
+HEDGE = r"(?:try(?:ing)? (?:to|and)|see if (?:i|we) can|might|may|maybe|possibly|perhaps|hopefully|should be able to|could|attempt to|ask (?:if|whether|them to|for)|request(?:ing)?|put in a request (?:to|for)|see about|not sure (?:if|whether) (?:i|we) can)"
+NEGATION = r"(?:can'?t|cannot|won'?t|will not|unable to|not able to|not allowed to|don'?t|do not|didn'?t|never|not)"
+_GAP = r"(?:\s+(?:\w+|\w+'\w+)){0,3}?\s+"
+
+
+def _verb_rx(verbs: list[str]) -> re.Pattern[str]:
+    return re.compile(r"\b" + OWNER + r"(?P<gap>" + _GAP + r")(?P<verb>" + "|".join(verbs) + r")(?!\w)")
+
+
+OWNER_ACTION_RX = _verb_rx(ACTION_VERBS)
+OWNER_INVESTIGATE_RX = _verb_rx(INVESTIGATIVE_VERBS)
+HEDGE_RX = re.compile(r"\b" + HEDGE + r"\b")
+NEGATION_RX = re.compile(r"\b" + NEGATION + r"\b")
+PASSIVE_ACTION_RX = re.compile(
+    r"\b(?:will|would|can|could|should|'ll|is going to|are going to) be (?:\w+ )?(?:refunded|credited|reversed|cancel+ed|fixed|"
+    r"replaced|sent|shipped|repaired|processed|issued|applied|removed|corrected|updated|changed|reset|restored|reactivated|"
+    r"reconnected|waived|escalated|dispatched|resolved|sorted|arranged|booked|scheduled|delivered|reimbursed|adjusted|paid)\b"
+    r"|\b(?:a|the|your) (?:refund|credit|replacement|technician|engineer|new \w+) (?:will|can|should|could|is going to)\b"
+)
+VAGUE_RX = _rx(
+    [
+        r"look(?:ing)? into (?:it|this|that|the matter|your \w+)", r"see what (?:i|we) can do", r"get back to you",
+        r"do (?:my|our) (?:very )?best", r"pass (?:it|this|that) (?:on|along)", r"make a note", r"someone will",
+        r"somebody will", r"be in touch", r"take care of (?:it|this|that)", r"sort (?:it|this|that) out", r"we'?ll see",
+        r"(?:raise|escalate) (?:it|this|that) internally", r"(?:i'?ll|we'?ll) try", r"work on (?:it|this|that)",
+        r"someone (?:should|can|may) (?:call|contact|reach)", r"(?:it|this|that) (?:will|should) be (?:dealt with|handled|looked at)",
+        r"let (?:the|our) team know", r"feedback (?:it|this) to",
+    ]
+)
+
+POLICY_RX = _rx(
+    [
+        r"polic(?:y|ies)", r"(?:the|our) (?:system|rules?|terms|procedures?|process)", r"unfortunately", r"the reason (?:is|why)",
+        r"(?:it'?s|that'?s|this is|this was) because", r"according to", r"per (?:line|account|month)", r"what happened (?:is|was)",
+        r"billed (?:per|by|each)", r"you (?:need|have) to", r"(?:as|like) i (?:said|explained)", r"technically",
+    ]
+)
+
+SETTLING_RX = _rx(
+    [
+        r"ok(?:ay)?", r"alright", r"all right", r"take your time", r"i'?m (?:here|listening|with you)", r"i hear you",
+        r"let'?s (?:sort|work|figure|fix|go through|get|look)", r"together", r"thank you for (?:telling|explaining|bearing|your patience|calling)",
+        r"i (?:want|'?d like|am going|'?m going) to help", r"we'?ll get (?:this|it|you) sorted", r"i'?m (?:so |really |very )?sorry",
+        r"i understand", r"i can hear", r"that sounds", r"i'?m glad you (?:called|told)", r"you'?re in the right place",
+        r"i'?ve got you", r"one (?:thing|step) at a time", r"i can help", r"i'?ll help",
+    ]
+)
+SHARP_OPEN_RX = re.compile(
+    r"^(?:but\b|well,? actually|actually\b|look,|look\b|listen\b|no,|no\b|hold on|wait\b|excuse me|hey\b|sir,? (?:please )?(?:calm|stop|listen)|ma'?am,? (?:please )?(?:calm|stop|listen))"
+)
+
+NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000, "once": 1, "twice": 2, "double": 2, "doubled": 2,
+    "triple": 3, "tripled": 3, "first": 1, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
+    "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
+}
+DAY_WORDS = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march",
+    "april", "june", "july", "august", "september", "october", "november", "december", "yesterday", "weekend",
+}
+STOPWORDS = set(
+    """a about above after again against all am an and any are as at be because been before being below between both
+    but by can could did do does doing down during each few for from further had has have having he her here hers him
+    his how i if in into is it its itself just me more most my myself no nor not now of off on once only or other our
+    ours out over own same she should so some such than that the their them then there these they this those through
+    to too under until up very was we were what when where which while who whom why will with would you your yours
+    yourself im ive youre youve dont didnt cant wont isnt thats its also even still really every again ever never
+    always already anything something nothing everything someone anyone thing things time times today going want
+    need know think said told tell like just get got getting make made call called calling phone number account
+    here there please thank thanks sorry okay yeah yes hello hi well right sure much many last since back over
+    kind sort able help helping""".split()
+)
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def _emotion_words() -> re.Pattern[str]:
+    return _rx([w for words in EMOTIONS.values() for w in words])
+
+
+EMOTION_ANY_RX = _emotion_words()
+WORD_RX = re.compile(r"[a-z][a-z']+")
+NUMBER_RX = re.compile(r"[$£€]?\d+(?:[.,]\d+)?(?:st|nd|rd|th)?%?|\b[a-z]+\b")
+
+
+def numbers_in(norm: str) -> list[tuple[int, int, int]]:
+    """(value, start, end) for digits, number words and ordinals ('$40', 'forty', 'twice', '14th')."""
+    out: list[tuple[int, int, int]] = []
+    tokens = list(re.finditer(r"[$£€]?\d+(?:[.,]\d+)?(?:st|nd|rd|th)?|[a-z]+", norm))
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        raw = tok.group(0)
+        if raw[0] in "$£€" or raw[0].isdigit():
+            digits = re.match(r"[$£€]?(\d+)", raw)
+            if digits:
+                out.append((int(digits.group(1)), tok.start(), tok.end()))
+        elif raw in NUMBER_WORDS:
+            value = NUMBER_WORDS[raw]
+            end = tok.end()
+            if value >= 20 and value % 10 == 0 and i + 1 < len(tokens) and tokens[i + 1].group(0) in NUMBER_WORDS:
+                nxt = NUMBER_WORDS[tokens[i + 1].group(0)]
+                if nxt < 10:
+                    value += nxt
+                    end = tokens[i + 1].end()
+                    i += 1
+            if raw == "first" and i + 1 < len(tokens) and tokens[i + 1].group(0) in {"thing", "of", "time"}:
+                i += 1
+                continue
+            out.append((value, tok.start(), end))
+        elif raw == "second" and i + 1 < len(tokens) and tokens[i + 1].group(0) in {"time", "call", "charge", "bill", "payment"}:
+            out.append((2, tok.start(), tok.end()))
+        i += 1
+    return out
+
+
+def content_stems(norm: str) -> dict[str, tuple[int, int]]:
+    """Content words (stemmed) with the position of their first occurrence."""
+    emotion_spans = [(m.start(), m.end()) for m in EMOTION_ANY_RX.finditer(norm)]
+    out: dict[str, tuple[int, int]] = {}
+    for m in WORD_RX.finditer(norm):
+        word = m.group(0).replace("'", "")
+        if len(word) < 4 or word in STOPWORDS or word in NUMBER_WORDS:
+            continue
+        if any(a <= m.start() < b for a, b in emotion_spans):
+            continue
+        out.setdefault(_stem(word), (m.start(), m.end()))
+    return out
+
+
+# --- detectors --------------------------------------------------------------------------------
+
+
+def detect_phrase(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
+    """Any of the configured patterns present: `patterns` (regex, case-insensitive), `score`."""
+    rx = _user_rx(config, "patterns")
+    if rx is None:
+        return Detection(None, note="no patterns configured")
+    hits = ctx.find(rx)
+    need = int(config.get("min_hits", 1))
+    if len(hits) >= need:
+        return Detection(float(config.get("score", 1.0)), [ctx.span(m.start(), m.end()) for m in hits], found=[m.group(0) for m in hits])
+    return Detection(0.0, missing=[config.get("label", "the expected phrase")])
+
+
+def detect_forbidden(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
+    """Defensive language: 1.0 when none is found, 0.0 with the phrases as evidence.
+
+    Config: `builtin` ("defensive" for the shipped list, "" for none), `phrases` (extra regex),
+    `allow` (regex of phrases that are fine), `examples` + `threshold` (semantic paraphrases).
+    """
+    patterns: list[re.Pattern[str]] = []
+    if config.get("builtin", "defensive") == "defensive":
+        patterns.append(DEFENSIVE_RX)
+    extra = _user_rx(config, "phrases")
+    if extra is not None:
+        patterns.append(extra)
+    allow = _user_rx(config, "allow")
+    hits: list[Span] = []
+    for rx in patterns:
+        for m in ctx.find(rx, whole=True):
+            if allow is not None and allow.search(ctx.norm, max(0, m.start() - 20), m.end() + 20):
+                continue
+            hits.append(ctx.span(m.start(), m.end()))
+    examples = [e for e in config.get("examples", []) or [] if e]
+    if not hits and examples and ctx.embed is not None:
+        threshold = float(config.get("threshold", 0.75))
+        sentences = ctx.sentences
+        texts = [ctx.norm[a:b] for a, b in sentences]
+        vec = ctx.vectors(texts + examples)
+        if vec is not None and texts:
+            sims = vec[: len(texts)] @ vec[len(texts) :].T
+            for (a, b), row in zip(sentences, sims, strict=True):
+                if float(row.max()) >= threshold:
+                    hits.append(ctx.span(a, b))
+    hits = _dedupe(hits)
+    if hits:
+        return Detection(0.0, hits, found=[h.text for h in hits])
+    return Detection(1.0)
+
+
+def detect_semantic(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
+    """Similarity of the answer's sentences to positive and negative examples.
+
+    Config: `positive`, `negative` (default: the criterion's top and lowest level examples),
+    `threshold` (best positive similarity needed), `margin` (over the best negative), `score`.
+    """
+    if ctx.embed is None:
+        return Detection(None, note="no embedding model")
+    positive = list(config.get("positive") or anchors.positive)
+    negative = list(config.get("negative") or anchors.negative)
+    if not positive:
+        return Detection(None, note="no positive examples")
+    sentences = ctx.window_sentences()
+    if not sentences:
+        return Detection(0.0)
+    texts = [ctx.norm[a:b] for a, b in sentences]
+    vec = ctx.vectors(texts + positive + negative)
+    if vec is None:
+        return Detection(None)
+    ans, pos, neg = vec[: len(texts)], vec[len(texts) : len(texts) + len(positive)], vec[len(texts) + len(positive) :]
+    pos_sim = (ans @ pos.T).max(axis=1)
+    neg_sim = (ans @ neg.T).max(axis=1) if len(negative) else np.zeros(len(texts))
+    best = int(np.argmax(pos_sim - 0.5 * neg_sim))
+    threshold = float(config.get("threshold", 0.6))
+    margin = float(config.get("margin", 0.0))
+    p, n = float(pos_sim[best]), float(neg_sim[best])
+    note = f"similarity {p:.2f} to the best example (negative {n:.2f})"
+    if p >= threshold and p - n >= margin:
+        a, b = sentences[best]
+        return Detection(float(config.get("score", 1.0)), [ctx.span(a, b)], found=[ctx.text[a:b]], note=note)
+    return Detection(0.0, note=note)
+
+
+def _acknowledgements(ctx: Context) -> list[tuple[int, int, str | None]]:
+    """(start, end, family or None for a generic acknowledgement) in the answer window."""
+    out: list[tuple[int, int, str | None]] = []
+    for family, rx in EMOTION_RX.items():
+        for m in ctx.find(rx):
+            before = ctx.norm[max(0, m.start() - 40) : m.start()]
+            if NEGATED_BEFORE.search(before):
+                continue
+            if m.group(0) in {"afraid", "fear"} and POLITE_AFRAID.search(before):
+                continue
+            out.append((m.start(), m.end(), family))
+    for m in ctx.find(GENERIC_ACK):
+        before = ctx.norm[max(0, m.start() - 25) : m.start()]
+        if re.search(r"(?:don'?t|not|never)\s+$", before):
+            continue
+        out.append((m.start(), m.end(), None))
+    return sorted(out)
+
+
+def customer_clusters(customer_norm: str) -> set[str]:
+    """The feelings the customer expressed: named, or shown by cues ('third time', 'what if')."""
+    named = {CLUSTERS.get(f, "any") for f, rx in EMOTION_RX.items() if rx.search(customer_norm)}
+    named.discard("any")
+    if named:
+        return named
+    cues = set()
+    if HOT_CUES.search(customer_norm) or customer_norm.count("!") >= 1:
+        cues.add("hot")
+    if FEAR_CUES.search(customer_norm):
+        cues.add("fear")
+    return cues
+
+
+def detect_emotion(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
+    """Names the customer's emotion: 1.0 the same feeling, `mismatch_score` another one,
+    `generic_score` a generic acknowledgement ('I understand', 'sorry for the inconvenience')."""
+    extra = _user_rx(config, "words")
+    acks = _acknowledgements(ctx)
+    if extra is not None:
+        acks += [(m.start(), m.end(), "upset") for m in ctx.find(extra)]
+    named = [(a, b, f) for a, b, f in acks if f is not None]
+    generic = [(a, b, f) for a, b, f in acks if f is None]
+    wanted = customer_clusters(ctx.customer_norm)
+    if named:
+        matching = [x for x in named if not wanted or x[2] == "upset" or CLUSTERS.get(x[2] or "") in wanted]
+        chosen = matching or named
+        evidence = [ctx.span(*ctx.clause_of(a)) for a, _, _ in chosen[:2]]
+        words = [ctx.text[a:b] for a, b, _ in chosen]
+        if matching:
+            return Detection(1.0, evidence, found=[f"named the feeling: {', '.join(dict.fromkeys(words))}"])
+        return Detection(
+            float(config.get("mismatch_score", 0.6)),
+            evidence,
+            found=[f"named a feeling: {', '.join(dict.fromkeys(words))}"],
+            missing=["the feeling the customer actually showed (" + ", ".join(sorted(wanted)) + ")"],
+        )
+    if generic:
+        evidence = [ctx.span(a, b) for a, b, _ in generic[:2]]
+        return Detection(
+            float(config.get("generic_score", 0.6)),
+            evidence,
+            found=["acknowledged in general terms"],
+            missing=["the specific feeling, in words (frustrated, worried, ...)"],
+        )
+    return Detection(0.0, missing=["any acknowledgement of how the customer feels"])
+
+
+def detect_restatement(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
+    """Echoes the customer's specifics (amounts, dates, products, how many calls) and issue words."""
+    if not ctx.customer_norm.strip():
+        return Detection(None, note="no customer line to compare with")
+    window = ctx.norm[ctx.window_start :]
+    offset = ctx.window_start
+    cust_numbers = numbers_in(ctx.customer_norm)
+    ans_numbers = [(v, a + offset, b + offset) for v, a, b in numbers_in(window)]
+    cust_values = {v for v, _, _ in cust_numbers}
+    echoed_numbers = [(v, a, b) for v, a, b in ans_numbers if v in cust_values]
+    cust_words = content_stems(ctx.customer_norm)
+    ans_words = {k: (a + offset, b + offset) for k, (a, b) in content_stems(window).items()}
+    days = {w for w in cust_words if w in DAY_WORDS}
+    shared = [w for w in cust_words if w in ans_words]
+    echoed_days = [w for w in shared if w in days]
+    echoed_words = [w for w in shared if w not in days]
+    evidence = [ctx.span(*ctx.clause_of(a)) for _, a, _ in echoed_numbers[:2]]
+    evidence += [ctx.span(*ctx.clause_of(ans_words[w][0])) for w in (echoed_days + echoed_words)[:3]]
+    specifics = len({v for v, _, _ in echoed_numbers}) + len(echoed_days)
+    has_specifics = bool(cust_values or days)
+    generic_ref = re.search(
+        r"\b(?:your|this|the|that) (?:issue|problem|situation|concern|complaint|matter|bill|order|account|experience)\b", window
+    )
+    sim = 0.0
+    if ctx.embed is not None:
+        sentences = ctx.window_sentences()
+        texts = [ctx.norm[a:b] for a, b in sentences]
+        if texts:
+            vec = ctx.vectors(texts + [ctx.customer_norm])
+            if vec is not None:
+                sims = vec[:-1] @ vec[-1]
+                sim = float(sims.max())
+                if sim >= float(config.get("threshold", 0.55)) and not evidence:
+                    a, b = sentences[int(np.argmax(sims))]
+                    evidence.append(ctx.span(a, b))
+    found = []
+    if echoed_numbers:
+        found.append("echoed " + ", ".join(dict.fromkeys(ctx.text[a:b] for _, a, b in echoed_numbers)))
+    if echoed_days or echoed_words:
+        found.append("used the customer's words: " + ", ".join(dict.fromkeys(ctx.text[slice(*ans_words[w])] for w in echoed_days + echoed_words)))
+    missing_specifics = [ctx.customer_line[a:b] for v, a, b in cust_numbers if v not in {x for x, _, _ in echoed_numbers}]
+    missing = [f"the customer's specifics: {', '.join(dict.fromkeys(missing_specifics[:3]))}"] if missing_specifics else []
+    if specifics >= 1 and (echoed_words or specifics >= 2 or sim >= 0.45):
+        score = 1.0
+    elif not has_specifics and (len(echoed_words) >= 2 or (echoed_words and sim >= 0.5)):
+        score = 1.0
+    elif echoed_words or specifics or generic_ref or sim >= float(config.get("threshold", 0.55)):
+        score = 0.6
+        if generic_ref and not found:
+            found.append("referred to the problem in general terms")
+            evidence.append(ctx.span(generic_ref.start() + offset, generic_ref.end() + offset))
+        if not missing:
+            missing.append("the customer's own specifics")
+    else:
+        score = 0.0
+        missing = missing or ["a restatement of the customer's problem"]
+    return Detection(score, _dedupe(evidence), found=found, missing=missing, note=f"similarity to the customer line {sim:.2f}")
+
+
+def _owner_actions(ctx: Context, rx: re.Pattern[str]) -> tuple[list[re.Match[str]], list[re.Match[str]]]:
+    """Owner + verb matches split into firm and hedged; negated ones are dropped."""
+    firm, hedged = [], []
+    for m in ctx.find(rx):
+        gap = m.group("gap")
+        head = ctx.norm[m.start() : m.start("gap")]
+        if NEGATION_RX.search(gap) or NEGATION_RX.search(head):
+            continue
+        before = ctx.norm[max(0, m.start() - 30) : m.start()]
+        if HEDGE_RX.search(gap) or HEDGE_RX.search(before[-20:]) or re.search(r"\bif\s+(?:\w+\s+){0,2}$", before):
+            hedged.append(m)
+        else:
+            firm.append(m)
+    return firm, hedged
+
+
+def detect_concreteness(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
+    """A specific action with an owner ('I'm refunding the $40 now') scores 1.0; a hedged, passive
+    or only investigative action `partial_score`; vague promises ('we'll look into it') `vague_score`."""
+    firm, hedged = _owner_actions(ctx, OWNER_ACTION_RX)
+    extra = _user_rx(config, "patterns")
+    if extra is not None:
+        firm += ctx.find(extra)
+    vague = [m for m in ctx.find(VAGUE_RX)]
+    firm = [m for m in firm if not any(v.start() <= m.start("verb") < v.end() for v in vague)]
+    if firm:
+        return Detection(1.0, [ctx.span(*ctx.clause_of(m.start())) for m in firm[:2]], found=["a concrete action you own"])
+    partial = hedged + list(ctx.find(PASSIVE_ACTION_RX))
+    inv_firm, inv_hedged = _owner_actions(ctx, OWNER_INVESTIGATE_RX)
+    partial += [m for m in inv_firm + inv_hedged if not any(v.start() <= m.start() < v.end() for v in vague)]
+    if partial:
+        return Detection(
+            float(config.get("partial_score", 0.6)),
+            [ctx.span(*ctx.clause_of(m.start())) for m in partial[:2]],
+            found=["an action, but hedged, passive or only a check"],
+            missing=["a firm action and who does it ('I'll refund the $40 today')"],
+        )
+    if vague:
+        return Detection(
+            float(config.get("vague_score", 0.1)),
+            [ctx.span(m.start(), m.end()) for m in vague[:2]],
+            found=["a vague promise"],
+            missing=["a specific action instead of a vague promise"],
+        )
+    return Detection(0.0, missing=["an action that resolves the problem"])
+
+
+_NUM = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|forty-eight|fifty|sixty|seventy-two|twenty-four|forty eight|twenty four|seventy two)"
+_UNIT = r"(?:minutes?|mins?|hours?|hrs?|days?|business days?|working days?|weeks?|months?)"
+TIMEFRAME_SPECIFIC_RX = _rx(
+    [
+        r"\d{1,2}(?::\d{2})?\s?(?:a\.?m\.?|p\.?m\.?)", r"\d{1,2}:\d{2}", r"noon", r"midday", r"midnight",
+        r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) (?:o'?clock|thirty|pm|am|p\.m\.|a\.m\.)",
+        r"monday", r"tuesday", r"wednesday", r"thursday", r"friday", r"saturday", r"sunday", r"today", r"tonight",
+        r"tomorrow", r"this (?:morning|afternoon|evening)", r"(?:the )?end of (?:the |this |next )?(?:day|week|month|business)",
+        r"close of business", r"eod", r"cob", r"first thing", r"(?:january|february|march|april|may|june|july|august|september|october|november|december) \d{1,2}(?:st|nd|rd|th)?",
+        r"\d{1,2}(?:st|nd|rd|th)(?: of \w+)?", r"\d{1,2}/\d{1,2}(?:/\d{2,4})?",
+        r"(?:within|in|under|inside|over|for|after|takes?|taking) (?:the next |about |around |roughly |less than |up to )?" + _NUM + r"(?:\s?(?:-|to|or)\s?" + _NUM + r")? " + _UNIT,
+        r"\d+\s?(?:-|to)\s?\d+ " + _UNIT, r"\d+ " + _UNIT, r"(?:within|in) (?:the|an|one) hour", r"the next hour",
+        r"right now", r"immediately", r"straight away", r"right away", r"while (?:you'?re|you are|we'?re|we are) (?:still )?on the (?:line|phone|call)",
+        r"before (?:we|you) hang up", r"before (?:the end of )?(?:this|our) call", r"now",
+    ]
+)
+TIMEFRAME_VAGUE_RX = _rx(
+    [
+        r"soon", r"shortly", r"asap", r"as soon as (?:possible|we can|i can|we'?re able|it'?s ready)", r"in due course",
+        r"at some point", r"eventually", r"later(?: on)?", r"in a (?:bit|while|little while)", r"(?:a|the) (?:few|couple(?: of)?) " + _UNIT,
+        r"some " + _UNIT, r"several " + _UNIT, r"(?:next|this|the coming) (?:week|month)", r"in the (?:coming|next few) (?:days|weeks|hours)",
+        r"promptly", r"quickly", r"sometime", r"before long", r"in the near future", r"at the earliest (?:opportunity|convenience)",
+        r"when(?:ever)? (?:we|i|they) (?:can|get a chance)", r"in time",
+    ]
+)
+FUTURE_RX = re.compile(
+    r"\b(?:will|'ll|going to|gonna|by|within|until|expect|should (?:arrive|see|get|be)|next|before|later|"
+    r"i'?m (?:sending|calling|booking|scheduling|refunding|processing)|can|you'?ll|arrive|see it|have it)\b"
+)
+PAST_RX = re.compile(r"\b(?:ago|was|were|last|yesterday|had|did|happened|since|charged|called|ordered|paid|said|told)\b")
+
+
+def detect_timeframe(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
+    """A date, time or duration the customer can hold you to (1.0); a vague one ('soon') `vague_score`."""
+    specific = []
+    for m in ctx.find(TIMEFRAME_SPECIFIC_RX):
+        text = m.group(0)
+        a, b = ctx.clause_of(m.start())
+        clause = ctx.norm[a:b]
+        if text == "now" and (m.start() == a or re.match(r"now,", ctx.norm[m.start() : m.start() + 4])):
+            continue
+        if text == "now" and re.search(r"\b(?:right|just|until|by|for|even)\s+$", ctx.norm[max(0, m.start() - 8) : m.start()]):
+            continue
+        if PAST_RX.search(clause) and not FUTURE_RX.search(clause):
+            continue
+        if re.match(r"(?:a|an|one) ", text.split(" ", 1)[-1]) and re.search(r"\bfor (?:a|an) ", text):
+            continue
+        specific.append(m)
+    extra = _user_rx(config, "patterns")
+    if extra is not None:
+        specific += ctx.find(extra)
+    if specific:
+        return Detection(1.0, [ctx.span(m.start(), m.end()) for m in specific[:3]], found=["a specific timeframe: " + ", ".join(dict.fromkeys(ctx.text[m.start() : m.end()] for m in specific[:3]))])
+    vague = ctx.find(TIMEFRAME_VAGUE_RX)
+    if vague:
+        return Detection(
+            float(config.get("vague_score", 0.5)),
+            [ctx.span(m.start(), m.end()) for m in vague[:2]],
+            found=["a vague timeframe: " + ", ".join(dict.fromkeys(ctx.text[m.start() : m.end()] for m in vague[:2]))],
+            missing=["a date, a time or a duration ('by 5 pm today', 'within 48 hours')"],
+        )
+    return Detection(0.0, missing=["when it will happen: a date, a time or a duration"])
+
+
+def detect_order(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
+    """Behaviour A before behaviour B: by default an acknowledgement before any fix or policy.
+
+    Config: `first` / `then` (extra regex for A / B), `missing_first_score` (default 0).
+    """
+    firsts = [(a, b) for a, b, _ in _acknowledgements(ctx)]
+    first_rx = _user_rx(config, "first")
+    if first_rx is not None:
+        firsts += [(m.start(), m.end()) for m in ctx.find(first_rx)]
+    thens = [(m.start(), m.end()) for m in ctx.find(POLICY_RX)]
+    firm, hedged = _owner_actions(ctx, OWNER_ACTION_RX)
+    inv_firm, inv_hedged = _owner_actions(ctx, OWNER_INVESTIGATE_RX)
+    thens += [(m.start(), m.end()) for m in firm + hedged + inv_firm + inv_hedged]
+    thens += [(m.start(), m.end()) for m in ctx.find(DEFENSIVE_RX)]
+    then_rx = _user_rx(config, "then")
+    if then_rx is not None:
+        thens += [(m.start(), m.end()) for m in ctx.find(then_rx)]
+    first = min(firsts, default=None)
+    then = min(thens, default=None)
+    if first is None:
+        evidence = [ctx.span(*ctx.clause_of(then[0]))] if then else []
+        return Detection(
+            float(config.get("missing_first_score", 0.0)),
+            evidence,
+            missing=["an acknowledgement of the feeling, before any explanation or fix"],
+        )
+    if then is None or first[0] < then[0]:
+        evidence = [ctx.span(*ctx.clause_of(first[0]))]
+        return Detection(1.0, evidence, found=["acknowledged first"])
+    return Detection(
+        0.0,
+        [ctx.span(*ctx.clause_of(then[0])), ctx.span(*ctx.clause_of(first[0]))],
+        found=["acknowledged, but only after explaining or fixing"],
+        missing=["the acknowledgement first, then the fix or the explanation"],
+    )
+
+
+def detect_checks_understanding(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
+    """Asks the customer to confirm ('Is that right?', 'Have I got that right?')."""
+    rx = re.compile(
+        r"\b(?:is (?:that|this|it) (?:right|correct|accurate|fair)|have i (?:got|understood) (?:that|it|this|everything|you)"
+        r"|did i (?:get|understand|miss)|do i have (?:that|it|this|everything) (?:right|correct)|am i (?:right|correct|understanding)"
+        r"|does that (?:sound|cover|capture|sum)|(?:is|was) there anything (?:i'?ve|i have|i) missed|anything i(?:'?ve| have)? missed"
+        r"|let me know if i(?:'?ve| have)? (?:got|missed|misunderstood)|correct me if|(?:right|correct)\s*\?|did i hear (?:that|you) right"
+        r"|is that what happened|have i understood)"
+    )
+    extra = _user_rx(config, "patterns")
+    hits = ctx.find(rx) + (ctx.find(extra) if extra is not None else [])
+    if hits:
+        return Detection(1.0, [ctx.span(*ctx.clause_of(m.start())) for m in hits[:1]], found=["checked your understanding"])
+    return Detection(0.0, missing=["a check that you understood ('Is that right?')"])
+
+
+def detect_next_step(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
+    """Says what happens next: what the customer will get or see, or what you will do and tell them."""
+    rx = re.compile(
+        r"\b(?:you'?ll|you will|you should|you are going to|you'?re going to) (?:\w+ )?(?:get|receive|see|hear|have|be (?:getting|receiving|contacted|called|notified|emailed|texted|sent)|notice)\b"
+        r"|\b(?:i|we)(?:'?ll| will| am going to|'?m going to| are going to|'?re going to) (?:\w+ )?(?:call|email|text|send|follow up|ring|phone|update|check in|confirm|contact|message|let you know|be in touch|write)\b"
+        r"|\b(?:a|the|our|your) (?:\w+ )?(?:technician|engineer|courier|refund|credit|replacement|confirmation|email|text|letter|specialist|supervisor|manager|team|package|parcel|order|delivery|callback|call back) (?:will|should|is going to|'?ll|is scheduled|arrives?)\b"
+        r"|\bnext step|\bwhat (?:happens|will happen) next|\b(?:expect|look out for) (?:a|an|the|my|our)\b"
+        r"|\bi'?ve (?:just )?(?:booked|scheduled|arranged|set up|sent|emailed|texted|processed|issued|raised|logged)\b"
+    )
+    extra = _user_rx(config, "patterns")
+    hits = ctx.find(rx) + (ctx.find(extra) if extra is not None else [])
+    if hits:
+        return Detection(1.0, [ctx.span(*ctx.clause_of(m.start())) for m in hits[:2]], found=["said what happens next"])
+    return Detection(0.0, missing=["what happens next: what the customer will get, or what you will do"])
+
+
+def detect_calm_opening(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
+    """The first sentence settles the call: short, calm, attentive; not an argument or a rush of facts."""
+    if not ctx.sentences:
+        return Detection(0.0)
+    a, b = ctx.sentences[0]
+    first = ctx.norm[a:b]
+    span = ctx.span(a, b)
+    words = len(first.split())
+    max_words = int(config.get("max_words", 20))
+    end_mark = ctx.norm[b : b + 1]
+    sharp = (
+        SHARP_OPEN_RX.search(first)
+        or DEFENSIVE_RX.search(first)
+        or POLICY_RX.search(first)
+        or end_mark == "!"
+        or re.search(r"\b[A-Z]{3,}\b", ctx.text[a:b]) is not None
+    )
+    if sharp:
+        return Detection(0.0, [span], found=["opened sharply: arguing, explaining or raising the tone"], missing=["a calm, settling first sentence"])
+    settling = SETTLING_RX.search(first) or any(rx.search(first) for rx in EMOTION_RX.values())
+    if settling and words <= max_words:
+        return Detection(1.0, [span], found=["a calm, settling opening"])
+    if settling:
+        return Detection(0.0, [span], found=["a long first sentence"], missing=["a short first sentence before the details"])
+    return Detection(0.0, [span], missing=["a calm, settling first sentence ('Okay, I hear you.')"])
+
+
+def detect_voice(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
+    """A voice feature (`feature`: pause_s, speech_rate_wpm, loudness_vs_baseline_db) scored by
+    `bands`: [[low, high, score], ...]; not assessed for typed answers."""
+    if not ctx.voice:
+        return Detection(None, note="typed answer: not assessed")
+    feature = str(config.get("feature", "pause_s"))
+    value = ctx.voice.get(feature)
+    if value is None:
+        return Detection(None, note=f"{feature} not measured")
+    label = {"pause_s": "pause before speaking", "speech_rate_wpm": "speech rate", "loudness_vs_baseline_db": "loudness vs your baseline"}.get(feature, feature)
+    unit = {"pause_s": "s", "speech_rate_wpm": " words/min", "loudness_vs_baseline_db": " dB"}.get(feature, "")
+    shown = f"{label}: {float(value):+.1f}{unit}" if feature.endswith("_db") else f"{label}: {float(value):.1f}{unit}"
+    for band in config.get("bands", []):
+        low, high, score = band
+        if (low is None or value >= low) and (high is None or value < high):
+            found = [shown] if score >= 0.85 else []
+            missing = [] if score >= 0.85 else [f"{shown}; aim for {config.get('target', 'the target range')}"]
+            return Detection(float(score), found=found, missing=missing, note=shown)
+    return Detection(0.0, missing=[shown], note=shown)
+
+
+def _dedupe(spans: list[Span]) -> list[Span]:
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for s in sorted(spans, key=lambda s: (s.start, s.end)):
+        if (s.start, s.end) in seen or any(o.start <= s.start and s.end <= o.end for o in out):
+            continue
+        seen.add((s.start, s.end))
+        out.append(s)
+    return out
+
+
+DETECTORS: dict[str, Callable[[Context, dict[str, Any], Anchors], Detection]] = {
+    "phrase": detect_phrase,
+    "forbidden": detect_forbidden,
+    "semantic": detect_semantic,
+    "order": detect_order,
+    "emotion": detect_emotion,
+    "restatement": detect_restatement,
+    "concreteness": detect_concreteness,
+    "timeframe": detect_timeframe,
+    "voice": detect_voice,
+    "understanding": detect_checks_understanding,
+    "next_step": detect_next_step,
+    "calm_opening": detect_calm_opening,
+}

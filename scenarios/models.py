@@ -91,6 +91,9 @@ class Attempt(models.Model):
     agent = models.ForeignKey(Agent, null=True, blank=True, on_delete=models.SET_NULL, related_name="attempts")
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.WEB)
     answer_text = models.TextField(blank=True, default="")
+    customer_line = models.TextField(
+        blank=True, default="", help_text="The line this answers, when not the drill's own (a role-play turn)."
+    )
     answer_audio = models.FileField(upload_to="attempts/%Y/%m/", blank=True, default="")
     transcript = models.JSONField(default=dict, blank=True, help_text="ASR words and timing for a spoken answer.")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED)
@@ -103,3 +106,28 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"Attempt {self.pk} on {self.drill}"
+
+
+class RolePlay(models.Model):
+    """A learner's conversation with the simulated caller of a role-play drill."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "In progress"
+        CALMED = "calmed", "Customer calmed"
+        ESCALATED = "escalated", "Customer escalated"
+
+    drill = models.ForeignKey(Drill, on_delete=models.PROTECT, related_name="roleplays")
+    agent = models.ForeignKey(Agent, null=True, blank=True, on_delete=models.SET_NULL, related_name="roleplays")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    frustration = models.FloatField(default=0.8, help_text="The simulated customer's frustration, 0..1.")
+    turns = models.JSONField(
+        default=list, help_text='[{"speaker": "customer"|"agent", "text", "frustration", "attempt"}]'
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Role-play {self.pk} on {self.drill}"

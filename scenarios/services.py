@@ -8,12 +8,13 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from deesc_lms.api_errors import DeescError
 from deesc_lms.calls.models import Agent, EscalationFlag, Utterance, fmt_mss
-from scenarios import steps
-from scenarios.models import Attempt, Clip, Drill, Module
+from scenarios import roleplay, steps
+from scenarios.models import Attempt, Clip, Drill, Module, RolePlay
 from scenarios.signals import attempt_submitted
 
 logger = logging.getLogger(__name__)
@@ -186,3 +187,63 @@ def attempt_submit(
         attempt.save()
         attempt_submitted.send(sender=Attempt, attempt=attempt)
     return attempt
+
+
+def roleplay_start(*, drill: Drill, agent: Agent | None) -> RolePlay:
+    """Open a conversation with the simulated caller; it speaks first, with the real caller's line."""
+    if drill.kind != Drill.Kind.ROLEPLAY:
+        raise DeescError("This drill is not a role-play.", code="not_roleplay")
+    persona = roleplay.Persona.from_dict(
+        drill.persona or {"opening": drill.customer_line, "lines": [drill.customer_line]}
+    )
+    opening = persona.opening or drill.customer_line
+    return RolePlay.objects.create(
+        drill=drill,
+        agent=agent,
+        frustration=0.8,
+        turns=[{"speaker": "customer", "text": opening, "frustration": 0.8}],
+    )
+
+
+def roleplay_turn(*, roleplay_session: RolePlay, text: str) -> RolePlay:
+    """Store the learner's turn (as an attempt graded with the drill's rubric), then let the caller answer.
+
+    Raises DeescError for an empty or over-long turn, or a conversation that has ended."""
+    text = (text or "").strip()
+    if roleplay_session.status != RolePlay.Status.ACTIVE:
+        raise DeescError("This conversation has ended; start a new one to try again.", code="roleplay_finished")
+    if not text:
+        raise DeescError("The answer is empty: say something to the customer.", code="empty_answer")
+    limit = getattr(settings, "DEESC_MAX_ANSWER_CHARS", MAX_ANSWER_CHARS)
+    if len(text) > limit:
+        raise DeescError(f"The answer is {len(text)} characters long; the limit is {limit}.", code="answer_too_long")
+    last_customer = next(t["text"] for t in reversed(roleplay_session.turns) if t["speaker"] == "customer")
+    with transaction.atomic():
+        session = RolePlay.objects.select_for_update().get(pk=roleplay_session.pk)
+        attempt = Attempt.objects.create(
+            drill=session.drill,
+            agent=session.agent,
+            channel=Attempt.Channel.WEB,
+            answer_text=text,
+            customer_line=last_customer,
+        )
+        session.turns = [*session.turns, {"speaker": "agent", "text": text, "attempt": attempt.pk}]
+        session.save(update_fields=["turns"])
+    assessment = roleplay.current_judge()(attempt=attempt)
+    persona = roleplay.Persona.from_dict(session.drill.persona or {})
+    used = [t["text"] for t in session.turns if t["speaker"] == "customer"]
+    caller = roleplay.Caller(persona, frustration=session.frustration, used=used)
+    agent_turns = sum(1 for t in session.turns if t["speaker"] == "agent")
+    reply = caller.reply(assessment, turn_number=agent_turns)
+    with transaction.atomic():
+        session = RolePlay.objects.select_for_update().get(pk=session.pk)
+        turns = list(session.turns)
+        turns[-1] = {**turns[-1], "score": round(assessment.score, 1), "feedback": assessment.feedback}
+        turns.append({"speaker": "customer", "text": reply.text, "frustration": round(reply.frustration, 2)})
+        session.turns = turns
+        session.frustration = reply.frustration
+        if reply.finished:
+            session.status = RolePlay.Status.CALMED if reply.outcome == "calmed" else RolePlay.Status.ESCALATED
+            session.finished_at = timezone.now()
+        session.save()
+    return session

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from deesc_lms.api_errors import DeescError
 from deesc_lms.calls.models import Agent
 from scenarios import services
-from scenarios.models import Attempt, Drill, Module
+from scenarios.models import Attempt, Drill, Module, RolePlay
 
 
 def learner_agent(request: HttpRequest) -> Agent:
@@ -49,6 +49,8 @@ def module_page(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def drill_page(request: HttpRequest, slug: str, order: int) -> HttpResponse:
     drill = get_object_or_404(Drill.objects.select_related("module", "clip"), module__slug=slug, order=order)
+    if drill.kind == Drill.Kind.ROLEPLAY:
+        return roleplay_page(request, drill)
     agent = learner_agent(request)
     error = ""
     if request.method == "POST":
@@ -81,5 +83,30 @@ def drill_page(request: HttpRequest, slug: str, order: int) -> HttpResponse:
             "error": error,
             "next_drill": next_drill,
         },
+        status=400 if error else 200,
+    )
+
+
+def roleplay_page(request: HttpRequest, drill: Drill) -> HttpResponse:
+    agent = learner_agent(request)
+    error = ""
+    session = None
+    if request.GET.get("session", "").isdigit():
+        session = RolePlay.objects.filter(pk=int(request.GET["session"]), drill=drill, agent=agent).first()
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "start" or session is None:
+                session = services.roleplay_start(drill=drill, agent=agent)
+            else:
+                session = services.roleplay_turn(roleplay_session=session, text=request.POST.get("text", ""))
+        except DeescError as exc:
+            error = exc.message
+        else:
+            return redirect(f"{request.path}?session={session.pk}")
+    past = RolePlay.objects.filter(drill=drill, agent=agent).order_by("-created_at")[:5]
+    return render(
+        request,
+        "scenarios/roleplay.html",
+        {"drill": drill, "module": drill.module, "session": session, "past": past, "error": error},
         status=400 if error else 200,
     )

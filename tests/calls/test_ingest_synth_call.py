@@ -9,6 +9,7 @@ from deesc_lms.calls.models import Call
 from deesc_lms.calls.services import call_clip_cut
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+DONE = {Call.Status.TRANSCRIBED, Call.Status.ANALYSED}
 
 
 def reference_for(script, role):
@@ -22,7 +23,7 @@ def test_five_minute_dual_channel_call(ingest, synth_call):
     call = ingest(path=synth_call["stereo"]).call
 
     call.refresh_from_db()
-    assert call.status == Call.Status.TRANSCRIBED, call.failure_reason
+    assert call.status in DONE, call.failure_reason
     utterances = list(call.utterances.all())
     for role in ("agent", "customer"):
         said = " ".join(u.text for u in utterances if u.role == role)
@@ -50,7 +51,7 @@ def test_five_minute_mono_call_is_split_into_agent_and_customer(ingest, synth_ca
     call = ingest(path=synth_call["mono"]).call
 
     call.refresh_from_db()
-    assert call.status == Call.Status.TRANSCRIBED and call.diarization == "clustering"
+    assert call.status in DONE and call.diarization == "clustering"
     utterances = list(call.utterances.all())
     assert utterances[0].role == "agent"  # the greeting
     words = [(w, u.role) for u in utterances for w in u.words]

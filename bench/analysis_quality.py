@@ -71,7 +71,9 @@ def load_eval(folder: Path = EVAL_DIR) -> list[EvalCall]:
     return calls
 
 
-def analyse_rows(rows: list[tuple[str, float | None, float | None, str, str]], classifier: TriggerClassifier) -> CallAnalysis:
+def analyse_rows(
+    rows: list[tuple[str, float | None, float | None, str, str]], classifier: TriggerClassifier
+) -> CallAnalysis:
     turns, timed = place_in_time(rows)
     return analyse_turns(turns, classifier=classifier, timed=timed)
 
@@ -156,7 +158,9 @@ def main(argv: list[str]) -> None:
     n_events = sum(len(c.expected) for c in calls)
     calm = sum(1 for c in calls if not c.expected)
     print(f"calls: {len(calls)} ({n_events} labelled escalations, {calm} calm calls) from {folder}")
-    print(f"detection: precision {f.precision:.3f}  recall {f.recall:.3f}  F1 {f.f1:.3f}  (tp {f.tp}, fp {f.fp}, fn {f.fn})")
+    print(
+        f"detection: precision {f.precision:.3f}  recall {f.recall:.3f}  F1 {f.f1:.3f}  (tp {f.tp}, fp {f.fp}, fn {f.fn})"
+    )
     if f.moment_errors:
         within = sum(1 for e in f.moment_errors if e <= 10.0) / len(f.moment_errors)
         print(

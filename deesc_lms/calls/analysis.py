@@ -42,24 +42,96 @@ CURVE_HALF_LIFE_S = 45.0
 # as angry. Written for ASR output too: lowercase, no punctuation.
 STRONG, MEDIUM, MILD = 0.5, 0.3, 0.15
 CUES: list[tuple[str, float, str]] = [
-    ("profanity", STRONG, r"\b(fuck\w*|f\*+\w*|shit\w*|s\*+t|bullshit|crap|goddamn|pissed off|wtf|screw (you|this)|for (god|christ|heaven).?s sake)\b"),
-    ("outrage", STRONG, r"\b(ridiculous|unacceptable|outrageous|disgrace\w*|disgusting|pathetic|useless|incompetent|appalling|absurd|insane|unbelievable|shocking|atrocious|diabolical|shambles|scam|rip.?off|robbery|liars?|joke)\b"),
-    ("anger", STRONG, r"\b(furious|livid|angry|fuming|outraged|seething|sick (of|and tired)|fed up|had enough|beyond frustrated|so frustrated|really frustrated|extremely frustrated|lose it|losing my (mind|patience|temper))\b"),
-    ("supervisor", STRONG, r"\b(speak|talk|put me through|transfer me|get me|give me|i want|i need|let me (speak|talk))\b.{0,25}\b(supervisor|manager|someone senior|someone in charge|your boss|someone higher up|team leader|someone who can)\b|\b(supervisor|manager)\b.{0,10}\b(now|right now|immediately)\b|\bescalate (this|it|my complaint)\b"),
-    ("threat", STRONG, r"\b(lawyer|solicitor|attorney|sue you|small claims|ombudsman|trading standards|better business bureau|bbb|fcc|ofcom|regulator|councillor|my mp|formal complaint|(post|leave|leaving|write) (a |about this|this)?.{0,10}review|social media|tell everyone|never (use|buy|order|shop)\w* (anything )?(from|with)? ?you\w* again|(i.?m|i am) done with (you|this|your)|take my business elsewhere)\b"),
-    ("conduct", STRONG, r"\b(don.?t|do not) tell me to calm down\b|\b(talking|speaking|talk|speak) (down )?to me like\b|\b(stop interrupting|you keep interrupting|you.?re not listening|not listening to (a word|me)|are you (even )?listening|reading (me )?(from |off )?a script|no need for that tone|your tone|your attitude|patronis|patroniz|condescending|calling me a liar)\b"),
-    ("hangup", STRONG, r"\[(hangs up|hung up|call (ends|ended|disconnected|drops))\]|\(hangs up\)|\b(forget it|i.?m hanging up|i.?ll hang up|i give up|don.?t bother|fine[,.]? whatever|whatever,? (bye|goodbye|just))\b"),
-    ("repeat_contact", MEDIUM, r"\b(third|fourth|fifth|sixth|tenth|umpteenth|3rd|4th|5th) time\b.{0,25}\b(call|ring|rang|rung|phon|contact|ask|told|tell|explain|chas|happen|had to|writ|email|spoken|speak)|\bevery (single )?time i (call|ring|phone|email|write|try|chase|contact|ask|get told|speak)|\bhow many (more )?times\b|\b(already|again and again|over and over)\b.{0,25}\b(told|explained|said|called|rang|been through|gave)\b|\b(told|explained|said|asked)( (you|this|it|that|all this|all of this))?( (already|before|twice|three times))\b|\b(call|called|phoned|rang|rung|contacted|emailed)( you| you guys| you people)? (twice|three|four|five|several|multiple|so many|\d+) times\b|\b(i.?ve|i have) (said|told you|asked) (twice|three times|already|this)\b|\b(calling|ringing|phoning) (you )?again\b|\brepeating myself\b"),
-    ("broken_promise", MEDIUM, r"\b(nobody|no one|no.one|nobody.?s|no one.?s)\b.{0,20}\b(told|tell|mentioned|called|rang|came|showed|turned up|bothered|did|does|will|ever|pass\w*)\b|\b(never (came|showed|turned up|called|rang|arrived|happened|got back|coming))\b|\b(didn.?t|did not|never) (call|ring|get) (me )?back\b|\bwas (told|promised)\b.{0,40}\b(but|and) (it|nothing|nobody|no one|they|it.?s)\b"),
-    ("unfair", MEDIUM, r"\b(not (happy|good enough|fair|acceptable|right|okay|ok) (with|about|at all)?|unfair|not on)\b|\b(that.?s|it.?s|this is) (not fair|wrong|a disgrace)\b"),
-    ("handoff", MEDIUM, r"\b(don.?t|do not) (transfer|pass|put) me\b|\b(passed|bounced|pushed|sent) (around|from pillar to post|between|back and forth)\b|\b(yet )?another (department|number|team)\b|\bevery (department|team|person)\b"),
-    ("disbelief", MEDIUM, r"\b(what do you mean|are you (serious|kidding|joking|having a laugh)|you.?re (kidding|joking|having a laugh)|having a laugh|oh come on|what.?s the point|how am i supposed to|how (long|much longer) (am i|do i|have i|will i|is this|are you)|why (should|am|do|does|can.?t|is|isn.?t) (i|nobody|no one|you|it)\b.{0,30}\b(have to|repeating|pay|just|pass|ever|even|still)|seriously\?|i don.?t care|no way|i swear|you people|you lot)\b"),
-    ("lost_time", MEDIUM, r"\b(took|taken|taking) (the|a) (whole )?(day|morning|afternoon) off|\bwaited (in )?all (day|morning|week)|\bsat (here|in|at home) (waiting|all)|\bwasted (my|a|the|enough|half|hours|all)|\b(lost|losing) (a day|a day.?s pay|money|work|(two|three|four|\d+) days)|\b(for )?(over|more than|nearly|almost) (an|a|two|three|\d+) (hours?|days|weeks)\b"),
-    ("insist", MILD + 0.05, r"\b(i (just|only) want (to|my|it|a|someone)|please just|just (cancel|fix|refund|book|deal with) it|i want (my money|a refund|compensation|a date|someone (today|now)))\b|\b(today|now)\b.{0,6}\b(not (next|tomorrow|thursday|monday))\b"),
-    ("cancel", MEDIUM, r"\b(cancel(ling|ing)?|close) (it|the lot|everything|my (account|contract|membership|subscription|service))\b.{0,30}\b(today|now|then|done|elsewhere|another|different)\b|\b(switch|move|moving|going|go) (to|over to) (a |another |a different |one of the )(provider|network|company|bank|supplier|others)\b|\bif (this|it).{0,25}(not|isn.?t) (sorted|fixed|resolved).{0,20}(cancel|leav|go)"),
-    ("rising", 0.25, r"\b(getting|really|so|very) (annoyed|stressed|upset|angry|fed up|irritated|wound up|worked up)\b|\b(starting|beginning) to (get (annoyed|angry|stressed|fed up)|lose)\b"),
-    ("emotion", MILD + 0.05, r"\b(annoy(ed|ing|s me)|frustrat(ed|ing)|irritat(ed|ing)|upset|exasperat(ed|ing)|stressed( out)?|disappointed|a bit much|worried)\b"),
-    ("insult", MEDIUM, r"\b(i.?m not (an idiot|stupid|thick|hysterical)|like (i.?m|i am) (an idiot|stupid|thick|a child)|idiots?|clowns|morons?)\b"),
+    (
+        "profanity",
+        STRONG,
+        r"\b(fuck\w*|f\*+\w*|shit\w*|s\*+t|bullshit|crap|goddamn|pissed off|wtf|screw (you|this)|for (god|christ|heaven).?s sake)\b",
+    ),
+    (
+        "outrage",
+        STRONG,
+        r"\b(ridiculous|unacceptable|outrageous|disgrace\w*|disgusting|pathetic|useless|incompetent|appalling|absurd|insane|unbelievable|shocking|atrocious|diabolical|shambles|scam|rip.?off|robbery|liars?|joke)\b",
+    ),
+    (
+        "anger",
+        STRONG,
+        r"\b(furious|livid|angry|fuming|outraged|seething|sick (of|and tired)|fed up|had enough|beyond frustrated|so frustrated|really frustrated|extremely frustrated|lose it|losing my (mind|patience|temper))\b",
+    ),
+    (
+        "supervisor",
+        STRONG,
+        r"\b(speak|talk|put me through|transfer me|get me|give me|i want|i need|let me (speak|talk))\b.{0,25}\b(supervisor|manager|someone senior|someone in charge|your boss|someone higher up|team leader|someone who can)\b|\b(supervisor|manager)\b.{0,10}\b(now|right now|immediately)\b|\bescalate (this|it|my complaint)\b",
+    ),
+    (
+        "threat",
+        STRONG,
+        r"\b(lawyer|solicitor|attorney|sue you|small claims|ombudsman|trading standards|better business bureau|bbb|fcc|ofcom|regulator|councillor|my mp|formal complaint|(post|leave|leaving|write) (a |about this|this)?.{0,10}review|social media|tell everyone|never (use|buy|order|shop)\w* (anything )?(from|with)? ?you\w* again|(i.?m|i am) done with (you|this|your)|take my business elsewhere)\b",
+    ),
+    (
+        "conduct",
+        STRONG,
+        r"\b(don.?t|do not) tell me to calm down\b|\b(talking|speaking|talk|speak) (down )?to me like\b|\b(stop interrupting|you keep interrupting|you.?re not listening|not listening to (a word|me)|are you (even )?listening|reading (me )?(from |off )?a script|no need for that tone|your tone|your attitude|patronis|patroniz|condescending|calling me a liar)\b",
+    ),
+    (
+        "hangup",
+        STRONG,
+        r"\[(hangs up|hung up|call (ends|ended|disconnected|drops))\]|\(hangs up\)|\b(forget it|i.?m hanging up|i.?ll hang up|i give up|don.?t bother|fine[,.]? whatever|whatever,? (bye|goodbye|just))\b",
+    ),
+    (
+        "repeat_contact",
+        MEDIUM,
+        r"\b(third|fourth|fifth|sixth|tenth|umpteenth|3rd|4th|5th) time\b.{0,25}\b(call|ring|rang|rung|phon|contact|ask|told|tell|explain|chas|happen|had to|writ|email|spoken|speak)|\bevery (single )?time i (call|ring|phone|email|write|try|chase|contact|ask|get told|speak)|\bhow many (more )?times\b|\b(already|again and again|over and over)\b.{0,25}\b(told|explained|said|called|rang|been through|gave)\b|\b(told|explained|said|asked)( (you|this|it|that|all this|all of this))?( (already|before|twice|three times))\b|\b(call|called|phoned|rang|rung|contacted|emailed)( you| you guys| you people)? (twice|three|four|five|several|multiple|so many|\d+) times\b|\b(i.?ve|i have) (said|told you|asked) (twice|three times|already|this)\b|\b(calling|ringing|phoning) (you )?again\b|\brepeating myself\b",
+    ),
+    (
+        "broken_promise",
+        MEDIUM,
+        r"\b(nobody|no one|no.one|nobody.?s|no one.?s)\b.{0,20}\b(told|tell|mentioned|called|rang|came|showed|turned up|bothered|did|does|will|ever|pass\w*)\b|\b(never (came|showed|turned up|called|rang|arrived|happened|got back|coming))\b|\b(didn.?t|did not|never) (call|ring|get) (me )?back\b|\bwas (told|promised)\b.{0,40}\b(but|and) (it|nothing|nobody|no one|they|it.?s)\b",
+    ),
+    (
+        "unfair",
+        MEDIUM,
+        r"\b(not (happy|good enough|fair|acceptable|right|okay|ok) (with|about|at all)?|unfair|not on)\b|\b(that.?s|it.?s|this is) (not fair|wrong|a disgrace)\b",
+    ),
+    (
+        "handoff",
+        MEDIUM,
+        r"\b(don.?t|do not) (transfer|pass|put) me\b|\b(passed|bounced|pushed|sent) (around|from pillar to post|between|back and forth)\b|\b(yet )?another (department|number|team)\b|\bevery (department|team|person)\b",
+    ),
+    (
+        "disbelief",
+        MEDIUM,
+        r"\b(what do you mean|are you (serious|kidding|joking|having a laugh)|you.?re (kidding|joking|having a laugh)|having a laugh|oh come on|what.?s the point|how am i supposed to|how (long|much longer) (am i|do i|have i|will i|is this|are you)|why (should|am|do|does|can.?t|is|isn.?t) (i|nobody|no one|you|it)\b.{0,30}\b(have to|repeating|pay|just|pass|ever|even|still)|seriously\?|i don.?t care|no way|i swear|you people|you lot)\b",
+    ),
+    (
+        "lost_time",
+        MEDIUM,
+        r"\b(took|taken|taking) (the|a) (whole )?(day|morning|afternoon) off|\bwaited (in )?all (day|morning|week)|\bsat (here|in|at home) (waiting|all)|\bwasted (my|a|the|enough|half|hours|all)|\b(lost|losing) (a day|a day.?s pay|money|work|(two|three|four|\d+) days)|\b(for )?(over|more than|nearly|almost) (an|a|two|three|\d+) (hours?|days|weeks)\b",
+    ),
+    (
+        "insist",
+        MILD + 0.05,
+        r"\b(i (just|only) want (to|my|it|a|someone)|please just|just (cancel|fix|refund|book|deal with) it|i want (my money|a refund|compensation|a date|someone (today|now)))\b|\b(today|now)\b.{0,6}\b(not (next|tomorrow|thursday|monday))\b",
+    ),
+    (
+        "cancel",
+        MEDIUM,
+        r"\b(cancel(ling|ing)?|close) (it|the lot|everything|my (account|contract|membership|subscription|service))\b.{0,30}\b(today|now|then|done|elsewhere|another|different)\b|\b(switch|move|moving|going|go) (to|over to) (a |another |a different |one of the )(provider|network|company|bank|supplier|others)\b|\bif (this|it).{0,25}(not|isn.?t) (sorted|fixed|resolved).{0,20}(cancel|leav|go)",
+    ),
+    (
+        "rising",
+        0.25,
+        r"\b(getting|really|so|very) (annoyed|stressed|upset|angry|fed up|irritated|wound up|worked up)\b|\b(starting|beginning) to (get (annoyed|angry|stressed|fed up)|lose)\b",
+    ),
+    (
+        "emotion",
+        MILD + 0.05,
+        r"\b(annoy(ed|ing|s me)|frustrat(ed|ing)|irritat(ed|ing)|upset|exasperat(ed|ing)|stressed( out)?|disappointed|a bit much|worried)\b",
+    ),
+    (
+        "insult",
+        MEDIUM,
+        r"\b(i.?m not (an idiot|stupid|thick|hysterical)|like (i.?m|i am) (an idiot|stupid|thick|a child)|idiots?|clowns|morons?)\b",
+    ),
 ]
 _PRAISE = re.compile(
     r"\b(thanks?|thank you|love|lovely|great|brilliant|helpful|kind|amazing|perfect|wonderful|fantastic|excellent|appreciate)\b",
@@ -94,12 +166,12 @@ _OWNERSHIP_RE = re.compile(
 )
 DEFENSIVE_PHRASES: dict[str, str] = {
     r"\b(that.?s|it.?s) (our|the|company) policy\b": "Name the rule once, then what you *can* do within it.",
-    r"\bcalm down\b": "Acknowledge the feeling instead: \"I can hear how frustrating this has been.\"",
+    r"\bcalm down\b": 'Acknowledge the feeling instead: "I can hear how frustrating this has been."',
     r"\bthere.?s nothing (i|we) can do\b": "Offer the most concrete thing within your authority.",
     r"\bas i (already |just )?(said|told you|explained|mentioned)\b": "Restate the customer's point in their words rather than repeating yours.",
     r"\blike i said\b": "Restate the customer's point in their words rather than repeating yours.",
     r"\byou (need to|have to) (understand|listen)\b": "Ask a clarifying question instead of instructing the customer.",
-    r"\b(i|we) don.?t make the (rules|policy)\b": "Own the next step: \"Here's what I can do for you today.\"",
+    r"\b(i|we) don.?t make the (rules|policy)\b": 'Own the next step: "Here\'s what I can do for you today."',
     r"\bthat.?s not my (department|job|problem)\b": "Take ownership of the handoff: name who, what and when.",
     r"\b(i|we) can.?t (do|help with) that\b": "Say what you can do before what you can't.",
     r"\bno need to (shout|yell|raise your voice|get angry)\b": "Lower your own voice and acknowledge the emotion.",
@@ -265,7 +337,11 @@ def score_customer_turn(text: str, previous: Sequence[str] = ()) -> tuple[float,
     strong = any(w >= STRONG for w in markers.values())
     if _SOFTENERS.search(clean) and not strong:
         raw *= 0.5
-    if compound >= 0.5 and _PRAISE.search(clean) and not ({"profanity", "outrage", "anger", "conduct"} & markers.keys()):
+    if (
+        compound >= 0.5
+        and _PRAISE.search(clean)
+        and not ({"profanity", "outrage", "anger", "conduct"} & markers.keys())
+    ):
         raw *= 0.4  # praise: "you've been so helpful, can I speak to your manager?" is not a demand
     return min(1.0, raw), negativity, markers
 
@@ -318,7 +394,14 @@ def infer_roles(turns: list[Turn]) -> list[Turn]:
     else:
         agent_speakers = {max(tells, key=lambda s: tells[s])}
     return [
-        Turn(t.index, "agent" if (t.speaker or t.role) in agent_speakers else "customer", t.start_s, t.end_s, t.text, t.speaker)
+        Turn(
+            t.index,
+            "agent" if (t.speaker or t.role) in agent_speakers else "customer",
+            t.start_s,
+            t.end_s,
+            t.text,
+            t.speaker,
+        )
         for t in turns
     ]
 
@@ -437,10 +520,16 @@ REDIRECTS: dict[str, str] = {
 }
 _ACTIONS = {
     "wait_time": ("booking the first available slot and putting my name on it", "by text within the hour"),
-    "billing_dispute": ("put the disputed amount on hold and raise the refund", "on your account within 3 to 5 working days"),
+    "billing_dispute": (
+        "put the disputed amount on hold and raise the refund",
+        "on your account within 3 to 5 working days",
+    ),
     "repeat_contact": ("raising it with the team that fixes it, with a case number in my name", "by 5 pm tomorrow"),
     "policy_explanation": ("apply the exception I'm allowed to and note it on your account", "by email today"),
-    "transfer_handoff": ("connecting you myself and briefing them first so you won't repeat anything", "before we hang up"),
+    "transfer_handoff": (
+        "connecting you myself and briefing them first so you won't repeat anything",
+        "before we hang up",
+    ),
     "product_failure": ("arranging a replacement and booking the collection", "within 2 working days"),
     "agent_conduct": ("I'm sorting it myself", "and I'll confirm before we finish this call"),
     "cancellation_threat": ("fix the issue today and apply a goodwill credit", "within 24 hours"),
@@ -496,7 +585,9 @@ def _outcome(
     last = window[-1]
     tail = window[-2:] if len(window) >= 2 else window[-1:]
     end_index = scores[until].turn.index if until is not None else len(turns)
-    late_agent = [t for t in turns if t.role == "agent" and moment_turn.start_s <= t.start_s and t.index < end_index][-2:]
+    late_agent = [t for t in turns if t.role == "agent" and moment_turn.start_s <= t.start_s and t.index < end_index][
+        -2:
+    ]
     last_customer_turn_ends_call = until is None and turns[-1].role == "customer" and turns[-1].index == last.turn.index
     if kind == "prevented":
         return "prevented", "early signs settled after the agent stepped in"
@@ -625,7 +716,9 @@ def _build(
     redirect = redirect_language(result.slug, customer_texts)
     # Earliest point to prevent it: the agent's reply to the first warning sign.
     reply_to_first = next((t for t in turns if t.role == "agent" and t.index > first_sign.index), None)
-    prevention_s = reply_to_first.start_s if reply_to_first and reply_to_first.start_s <= moment.start_s else first_sign.start_s
+    prevention_s = (
+        reply_to_first.start_s if reply_to_first and reply_to_first.start_s <= moment.start_s else first_sign.start_s
+    )
     defensive = [d for t in agent_before[-3:] for d in _defensive(t.text)]
     review: dict[str, Any] = {
         "kind": kind,

@@ -194,3 +194,7 @@ class EscalationFlag(models.Model):
     @property
     def time_mss(self) -> str:
         return fmt_mss(self.time_s)
+
+    @property
+    def prevention_mss(self) -> str:
+        return fmt_mss(self.prevention_s)

@@ -186,7 +186,9 @@ class TriggerClassifier:
         mean = (p * weights[:, None]).sum(axis=0) / weights.sum()
         return {spec.slug: float(mean[i]) for i, spec in enumerate(self.specs)}
 
-    def rule_hits(self, context: Sequence[ContextTurn], agent_text: str) -> tuple[dict[str, float], dict[str, list[str]]]:
+    def rule_hits(
+        self, context: Sequence[ContextTurn], agent_text: str
+    ) -> tuple[dict[str, float], dict[str, list[str]]]:
         scores: dict[str, float] = {}
         hits: dict[str, list[str]] = {}
         for spec in self.specs:

@@ -11,6 +11,8 @@ The lexicons below are defaults; every detector's config can add phrases or patt
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +20,33 @@ from typing import Any
 import numpy as np
 
 Embed = Callable[[Sequence[str]], np.ndarray]
+
+# Anchors, examples and customer lines recur across answers: keep their vectors (bounded).
+_VECTORS: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
+_VECTORS_MAX = 20_000
+_VECTORS_LOCK = threading.Lock()
+
+
+def cached_vectors(embed: Embed, texts: Sequence[str]) -> np.ndarray:
+    """Rows of `embed(texts)`, computing only the texts not seen before, in one batch."""
+    key = id(embed)
+    with _VECTORS_LOCK:
+        todo = [t for t in dict.fromkeys(texts) if (key, t) not in _VECTORS]
+    if todo:
+        rows = embed(todo)
+        with _VECTORS_LOCK:
+            for t, v in zip(todo, rows, strict=True):
+                _VECTORS[(key, t)] = v
+            while len(_VECTORS) > _VECTORS_MAX:
+                _VECTORS.popitem(last=False)
+    with _VECTORS_LOCK:
+        out = []
+        for t in texts:
+            v = _VECTORS.get((key, t))
+            if v is None:  # evicted meanwhile by another thread
+                v = embed([t])[0]
+            out.append(v)
+    return np.vstack(out)
 
 
 @dataclass(frozen=True)
@@ -109,7 +138,6 @@ class Context:
         self.embed = embed
         self.sentences = _split(self.norm, _SENTENCE_END)
         self.clauses = _split(self.norm, _CLAUSE_END)
-        self._vectors: dict[str, np.ndarray] = {}
 
     def span(self, start: int, end: int) -> Span:
         return Span(start, end, self.text[start:end])
@@ -132,13 +160,15 @@ class Context:
 
     def vectors(self, texts: Sequence[str]) -> np.ndarray | None:
         """Embeddings of `texts`, cached for this answer; None when no model is available."""
-        if self.embed is None:
+        if self.embed is None or not texts:
             return None
-        todo = [t for t in dict.fromkeys(texts) if t not in self._vectors]
-        if todo:
-            for t, v in zip(todo, self.embed(todo), strict=True):
-                self._vectors[t] = v
-        return np.vstack([self._vectors[t] for t in texts]) if texts else None
+        return cached_vectors(self.embed, texts)
+
+    def prefetch(self, extra: Sequence[str] = ()) -> None:
+        """Encode the answer's sentences, the customer line and `extra` in one batch."""
+        if self.embed is not None:
+            texts = [self.norm[a:b] for a, b in self.sentences] + [self.customer_norm, *extra]
+            cached_vectors(self.embed, [t for t in texts if t])
 
     def window_sentences(self) -> list[tuple[int, int]]:
         return [(a, b) for a, b in self.sentences if b > self.window_start]
@@ -169,13 +199,14 @@ EMOTIONS: dict[str, list[str]] = {
     "disappointment": [r"disappoint\w*", r"let down", r"letdown"],
     "worry": [
         r"worr(?:y|ied|ies|ying|isome)", r"anxious", r"anxiety", r"nervous", r"scared", r"scary", r"afraid",
-        r"frighten\w*", r"fear(?:ful|s)?", r"stress(?:ed|ful|ing)?", r"panic\w*", r"concerned", r"concerning",
+        r"frighten\w*", r"fear(?:ful|s)?", r"panic\w*", r"concerned", r"concerning",
         r"alarm(?:ed|ing)", r"uneasy", r"on edge", r"distress\w*", r"unsettl\w*", r"unsure", r"insecure",
     ],
     "confusion": [r"confus\w*", r"puzzl\w*", r"baffl\w*", r"bewilder\w*"],
     "sadness": [r"sad", r"saddened", r"devastat\w*", r"heartbr\w*", r"hurt(?:ful)?", r"embarrass\w*", r"humiliat\w*"],
     "exhaustion": [r"exhaust\w*", r"draining", r"worn out", r"overwhelm\w*", r"tiring", r"tired", r"weary"],
-    "upset": [r"upset\w*", r"unhappy"],
+    # Broad feelings a coach accepts for any upset customer.
+    "upset": [r"upset\w*", r"unhappy", r"stress(?:ed|ful|ing)?"],
 }
 # Emotions a coach accepts as the same feeling (frustration and disappointment are close).
 CLUSTERS = {
@@ -200,7 +231,7 @@ FEAR_CUES = _rx(
     [
         r"what if", r"can'?t afford", r"will i", r"am i going to", r"urgent\w*", r"my (?:kids|children|family|rent|mortgage|job)",
         r"overdraft", r"lose", r"losing", r"cut off", r"disconnect\w*", r"evict\w*", r"emergency", r"medication",
-        r"scared", r"afraid", r"desperate\w*", r"need (?:it|this) (?:by|before|for)",
+        r"scared", r"afraid", r"desperate\w*", r"need(?:ed|s)? (?:it|this|that|the|my)(?: \w+)? (?:by|before|for)",
     ]
 )
 NEGATED_BEFORE = re.compile(
@@ -249,13 +280,16 @@ DEFENSIVE = [
     r"if you (?:had|'?d) (?:read|listened|checked|paid attention)", r"(?:it'?s|that'?s|it is) your (?:fault|responsibility|problem)",
     r"you(?:'?re| are) (?:being )?(?:unreasonable|rude|ridiculous|wrong|overreacting|hysterical|difficult)",
     r"(?:read|check) the (?:terms|small print|fine print|contract)", r"it (?:clearly )?(?:says|states) (?:in|on) (?:the|your)",
-    r"take it or leave it", r"(?:there'?s|there is) no point", r"i'?m not going to argue", r"whatever",
+    r"take it or leave it", r"(?:there'?s|there is) no point", r"i'?m not going to argue", r"whatever(?=\s*(?:[.!,]|$))",
     r"(?:we|i) (?:can'?t|cannot|don'?t) make (?:an )?exceptions?", r"no exceptions",
     r"(?:it'?s|that'?s|this is) not (?:our|my) (?:fault|problem)", r"(?:we'?re|we are) not responsible",
     r"nothing to (?:do|be done) (?:about|with) (?:it|that|this)", r"(?:i|we) (?:just )?(?:follow|work to) the rules",
     r"(?:you|customers) (?:always|never) ", r"that'?s not (?:true|what happened)", r"you(?:'?ll| will) (?:just )?have to (?:wait|accept|deal)",
     r"(?:there'?s|there is) no need to be (?:upset|angry|frustrated|so)", r"don'?t (?:get|be) (?:upset|angry|so)",
-    r"with all due respect", r"i'?m (?:only|just) doing my job", r"(?:it|that) (?:can'?t|cannot|won'?t) be (?:done|changed)",
+    r"with all due respect", r"stop (?:shouting|yelling|swearing|interrupting)",
+    r"no need to (?:be|get) (?:so )?(?:upset|angry|frustrated|worked up|emotional|rude|like that)",
+    r"(?:we'?re|we are|i'?m|i am) (?:very |really |so |just |extremely )?(?:busy|short[- ]staffed|swamped)",
+    r"everyone (?:has|needs) to wait", r"these things take time", r"you can'?t (?:\w+ ){1,2}without", r"i'?m (?:only|just) doing my job", r"(?:it|that) (?:can'?t|cannot|won'?t) be (?:done|changed)",
 ]
 DEFENSIVE_RX = _rx(DEFENSIVE)
 
@@ -270,7 +304,8 @@ ACTION_VERBS = [
     r"set(?:ting)? up", r"switch\w*", r"activat\w*", r"deliver\w*", r"return\w*", r"collect\w*", r"cover\w*",
     r"honou?r\w*", r"match\w*", r"extend\w*", r"void\w*", r"stop\w*", r"block\w*", r"freez\w*", r"unfreez\w*",
     r"releas\w*", r"approv\w*", r"authori[sz]\w*", r"push\w*", r"rush\w*", r"courier\w*", r"post\w*", r"mail\w*",
-    r"put(?:ting)? (?:a|the|in) \w+", r"reschedul\w*", r"reinstat\w*", r"resolv\w*", r"sort(?:ing)? out (?:the|your) \w+",
+    r"put(?:ting)? (?:a|the) (?:hold|stop|block|freeze|credit|refund|priority)", r"reschedul\w*", r"explain\w*",
+    r"walk(?:ing)? you through", r"go(?:ing)? through (?:it|this|that|the \w+|each \w+) with you", r"chas\w*", r"ask\w* (?:the|my|our|a) \w+", r"reinstat\w*", r"resolv\w*", r"sort(?:ing)? out (?:the|your) \w+",
     r"handl\w+ (?:the|your) \w+", r"get(?:ting)? (?:you|a|the|your) (?:a |an |new )?\w+", r"giv\w+ you", r"offer\w*",
 ]
 INVESTIGATIVE_VERBS = [
@@ -287,31 +322,41 @@ OWNER = (
 )
 HEDGE = r"(?:try(?:ing)? (?:to|and)|see if (?:i|we) can|might|may|maybe|possibly|perhaps|hopefully|should be able to|could|attempt to|ask (?:if|whether|them to|for)|request(?:ing)?|put in a request (?:to|for)|see about|not sure (?:if|whether) (?:i|we) can)"
 NEGATION = r"(?:can'?t|cannot|won'?t|will not|unable to|not able to|not allowed to|don'?t|do not|didn'?t|never|not)"
-_GAP = r"(?:\s+(?:\w+|\w+'\w+)){0,3}?\s+"
+_GAP = r"(?:\s+(?:\w+|\w+'\w+)){0,4}?\s+"
 
 
 def _verb_rx(verbs: list[str]) -> re.Pattern[str]:
-    return re.compile(r"\b" + OWNER + r"(?P<gap>" + _GAP + r")(?P<verb>" + "|".join(verbs) + r")(?!\w)")
+    return re.compile(r"\b" + OWNER + r"(?P<gap>" + _GAP + r")(?P<verb>(?:re-?)?(?:" + "|".join(verbs) + r"))(?!\w)")
+
+
+def _and_verb_rx(verbs: list[str]) -> re.Pattern[str]:
+    """A second action joined to an owned one: "I'll stay on the line and fix this myself"."""
+    return re.compile(
+        r"\b" + OWNER + r"(?P<gap>[^.!?;]{1,60}?\band\s+(?:then\s+|also\s+)?)(?P<verb>(?:re-?)?(?:" + "|".join(verbs) + r"))(?!\w)"
+    )
 
 
 OWNER_ACTION_RX = _verb_rx(ACTION_VERBS)
+OWNER_AND_ACTION_RX = _and_verb_rx(ACTION_VERBS)
+# Words in the gap that mean the verb belongs to someone else ("I'm sorry nobody called").
+OTHER_SUBJECT_RX = re.compile(r"\b(?:sorry|nobody|no one|you|they|he|she|someone|it|that|this|glad|afraid|happy to hear|when|if|because)\b")
 OWNER_INVESTIGATE_RX = _verb_rx(INVESTIGATIVE_VERBS)
 HEDGE_RX = re.compile(r"\b" + HEDGE + r"\b")
 NEGATION_RX = re.compile(r"\b" + NEGATION + r"\b")
 PASSIVE_ACTION_RX = re.compile(
-    r"\b(?:will|would|can|could|should|'ll|is going to|are going to) be (?:\w+ )?(?:refunded|credited|reversed|cancel+ed|fixed|"
+    r"\b(?:will|would|can|could|should|'ll|is going to|are going to) be (?:\w+ )?(?:re-?)?(?:refunded|credited|reversed|cancel+ed|fixed|"
     r"replaced|sent|shipped|repaired|processed|issued|applied|removed|corrected|updated|changed|reset|restored|reactivated|"
     r"reconnected|waived|escalated|dispatched|resolved|sorted|arranged|booked|scheduled|delivered|reimbursed|adjusted|paid)\b"
-    r"|\b(?:a|the|your) (?:refund|credit|replacement|technician|engineer|new \w+) (?:will|can|should|could|is going to)\b"
+    r"|\b(?:a|an|the|our) (?:engineer|technician|courier|specialist|driver|supervisor|manager) (?:will|can|should|is going to) (?:come|visit|call|attend|ring|be (?:with|there|out))\b"
 )
 VAGUE_RX = _rx(
     [
         r"look(?:ing)? into (?:it|this|that|the matter|your \w+)", r"see what (?:i|we) can do", r"get back to you",
         r"do (?:my|our) (?:very )?best", r"pass (?:it|this|that) (?:on|along)", r"make a note", r"someone will",
         r"somebody will", r"be in touch", r"take care of (?:it|this|that)", r"sort (?:it|this|that) out", r"we'?ll see",
-        r"(?:raise|escalate) (?:it|this|that) internally", r"(?:i'?ll|we'?ll) try", r"work on (?:it|this|that)",
+        r"(?:raise|escalate) (?:it|this|that) internally", r"(?:i'?ll|we'?ll) try",
         r"someone (?:should|can|may) (?:call|contact|reach)", r"(?:it|this|that) (?:will|should) be (?:dealt with|handled|looked at)",
-        r"let (?:the|our) team know", r"feedback (?:it|this) to",
+        r"let (?:the|our) team know", r"feedback (?:it|this) to", r"(?:put|make|leave|add) a note", r"work(?:ing)? on (?:it|this|that)",
     ]
 )
 
@@ -320,20 +365,21 @@ POLICY_RX = _rx(
         r"polic(?:y|ies)", r"(?:the|our) (?:system|rules?|terms|procedures?|process)", r"unfortunately", r"the reason (?:is|why)",
         r"(?:it'?s|that'?s|this is|this was) because", r"according to", r"per (?:line|account|month)", r"what happened (?:is|was)",
         r"billed (?:per|by|each)", r"you (?:need|have) to", r"(?:as|like) i (?:said|explained)", r"technically",
+        r"(?:there'?s|there is|there will be|that'?s) an? (?:\w+ )?(?:fee|charge|penalty)",
     ]
 )
 
 SETTLING_RX = _rx(
     [
         r"ok(?:ay)?", r"alright", r"all right", r"take your time", r"i'?m (?:here|listening|with you)", r"i hear you",
-        r"let'?s (?:sort|work|figure|fix|go through|get|look)", r"together", r"thank you for (?:telling|explaining|bearing|your patience|calling)",
+        r"let'?s (?:sort|work|figure|fix|go through|get|look)", r"together", r"(?:thank you|thanks) for (?:telling|explaining|bearing|your patience|calling|letting)",
         r"i (?:want|'?d like|am going|'?m going) to help", r"we'?ll get (?:this|it|you) sorted", r"i'?m (?:so |really |very )?sorry",
         r"i understand", r"i can hear", r"that sounds", r"i'?m glad you (?:called|told)", r"you'?re in the right place",
         r"i'?ve got you", r"one (?:thing|step) at a time", r"i can help", r"i'?ll help",
     ]
 )
 SHARP_OPEN_RX = re.compile(
-    r"^(?:but\b|well,? actually|actually\b|look,|look\b|listen\b|no,|no\b|hold on|wait\b|excuse me|hey\b|sir,? (?:please )?(?:calm|stop|listen)|ma'?am,? (?:please )?(?:calm|stop|listen))"
+    r"^(?:but\b|well,? actually|actually\b|look,|look\b|listen\b|no,|no\b|hold on|wait\b|excuse me|hey\b|(?:\w+,? )?i need you to\b|(?:\w+,? )?you need to\b|sir,? (?:please )?(?:calm|stop|listen)|ma'?am,? (?:please )?(?:calm|stop|listen))"
 )
 
 NUMBER_WORDS = {
@@ -357,17 +403,21 @@ STOPWORDS = set(
     to too under until up very was we were what when where which while who whom why will with would you your yours
     yourself im ive youre youve dont didnt cant wont isnt thats its also even still really every again ever never
     always already anything something nothing everything someone anyone thing things time times today going want
-    need know think said told tell like just get got getting make made call called calling phone number account
+    need know think said told tell like just get got getting make made call called calling phone number
     here there please thank thanks sorry okay yeah yes hello hi well right sure much many last since back over
     kind sort able help helping""".split()
 )
 
 
 def _stem(word: str) -> str:
+    """Crude stem, enough to match 'transferred' with 'transfers' and 'arrive' with 'arrived'."""
     for suffix in ("ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    if len(word) > 4 and word[-1] == word[-2] and word[-1] not in "aeiouls":
+        word = word[:-1]
+    return word.rstrip("e") if len(word) > 4 else word
 
 
 def _emotion_words() -> re.Pattern[str]:
@@ -518,6 +568,9 @@ def _acknowledgements(ctx: Context) -> list[tuple[int, int, str | None]]:
                 continue
             if m.group(0) in {"afraid", "fear"} and POLITE_AFRAID.search(before):
                 continue
+            if re.search(r"\bfor (?:any|the) $", before):  # "sorry for any confusion": a formula, not naming
+                out.append((m.start(), m.end(), None))
+                continue
             out.append((m.start(), m.end(), family))
     for m in ctx.find(GENERIC_ACK):
         before = ctx.norm[max(0, m.start() - 25) : m.start()]
@@ -575,57 +628,95 @@ def detect_emotion(ctx: Context, config: dict[str, Any], anchors: Anchors) -> De
     return Detection(0.0, missing=["any acknowledgement of how the customer feels"])
 
 
+GENERIC_ISSUE_WORDS = {
+    _stem(w)
+    for w in """order problem issue bill account service charge payment money work home question refund delivery
+    company cost price fee contract thing plan""".split()
+}
+GENERIC_REF_RX = re.compile(
+    r"\b(?:your|this|the|that|an?) (?:\w+ )?(?:issue|problem|situation|concern|complaint|matter|experience|outage|"
+    r"delay|wait|trouble|mix-up|error|mistake)s?\b"
+    r"|\b(?:having|have|had|with) (?:\w+ )?(?:problems?|issues?|trouble)\b|\byou'?ve (?:been )?(?:waited|waiting|been through)\b"
+)
+SECOND_PERSON_RX = re.compile(r"\b(?:you|your|yours|you'\w+)\b|^(?:okay,? |right,? |and )?so\b|\bsounds like\b")
+ACTION_START_RX = re.compile(r"^(?:let me|i'?ll|i will|i'?m going to|we'?ll|we will|can i|could i|may i)\b")
+
+
+def _restating_clauses(ctx: Context) -> list[tuple[int, int]]:
+    """Clauses that can say the problem back: not a question for details, not an action."""
+    out = []
+    for a, b in ctx.clauses:
+        if b <= ctx.window_start:
+            continue
+        sa, sb = ctx.sentence_of(a)
+        sentence = ctx.norm[sa:sb]
+        if ctx.norm[sb : sb + 1] == "?" and QUESTION_START_RX.match(sentence) and not re.search(r"\b(?:right|correct)\b", sentence):
+            continue
+        if ACTION_START_RX.match(ctx.norm[a:b]):
+            continue
+        out.append((a, b))
+    return out
+
+
 def detect_restatement(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
-    """Echoes the customer's specifics (amounts, dates, products, how many calls) and issue words."""
+    """Says the customer's problem back: 1.0 with their specifics (amounts, dates, products, how
+    many times), `partial_score` in general terms, 0 when it does not restate at all."""
     if not ctx.customer_norm.strip():
         return Detection(None, note="no customer line to compare with")
-    window = ctx.norm[ctx.window_start :]
-    offset = ctx.window_start
+    clauses = _restating_clauses(ctx)
     cust_numbers = numbers_in(ctx.customer_norm)
-    ans_numbers = [(v, a + offset, b + offset) for v, a, b in numbers_in(window)]
     cust_values = {v for v, _, _ in cust_numbers}
-    echoed_numbers = [(v, a, b) for v, a, b in ans_numbers if v in cust_values]
     cust_words = content_stems(ctx.customer_norm)
-    ans_words = {k: (a + offset, b + offset) for k, (a, b) in content_stems(window).items()}
     days = {w for w in cust_words if w in DAY_WORDS}
-    shared = [w for w in cust_words if w in ans_words]
-    echoed_days = [w for w in shared if w in days]
-    echoed_words = [w for w in shared if w not in days]
-    evidence = [ctx.span(*ctx.clause_of(a)) for _, a, _ in echoed_numbers[:2]]
-    evidence += [ctx.span(*ctx.clause_of(ans_words[w][0])) for w in (echoed_days + echoed_words)[:3]]
+    echoed_numbers: list[tuple[int, int, int]] = []
+    echoed: dict[str, tuple[int, int]] = {}
+    for a, b in ctx.clauses:
+        if b > ctx.window_start:
+            echoed_numbers += [(v, x + a, y + a) for v, x, y in numbers_in(ctx.norm[a:b]) if v in cust_values]
+    for a, b in clauses:
+        clause = ctx.norm[a:b]
+        sentence = ctx.norm[slice(*ctx.sentence_of(a))]
+        if POLICY_RX.search(sentence) or DEFENSIVE_RX.search(sentence):
+            continue  # "Refunds take 14 days, that's our policy": the customer's words, not their problem
+        for stem, (x, y) in content_stems(clause).items():
+            if stem in cust_words and stem not in echoed:
+                echoed[stem] = (x + a, y + a)
+    echoed_days = [w for w in echoed if w in days]
+    echoed_words = [w for w in echoed if w not in days]
+    salient = [w for w in echoed_words if w not in GENERIC_ISSUE_WORDS]
     specifics = len({v for v, _, _ in echoed_numbers}) + len(echoed_days)
-    has_specifics = bool(cust_values or days)
-    generic_ref = re.search(
-        r"\b(?:your|this|the|that) (?:issue|problem|situation|concern|complaint|matter|bill|order|account|experience)\b", window
-    )
+    evidence = [ctx.span(*ctx.clause_of(a)) for _, a, _ in echoed_numbers[:2]]
+    evidence += [ctx.span(*ctx.clause_of(echoed[w][0])) for w in (echoed_days + echoed_words)[:3]]
+    generic_ref = None
+    for a, b in clauses:
+        generic_ref = GENERIC_REF_RX.search(ctx.norm, a, b)
+        if generic_ref:
+            break
     sim = 0.0
-    if ctx.embed is not None:
-        sentences = ctx.window_sentences()
+    threshold = float(config.get("threshold", 0.55))
+    if ctx.embed is not None and clauses:
+        sentences = sorted({ctx.sentence_of(a) for a, _ in clauses})
         texts = [ctx.norm[a:b] for a, b in sentences]
-        if texts:
-            vec = ctx.vectors(texts + [ctx.customer_norm])
-            if vec is not None:
-                sims = vec[:-1] @ vec[-1]
-                sim = float(sims.max())
-                if sim >= float(config.get("threshold", 0.55)) and not evidence:
-                    a, b = sentences[int(np.argmax(sims))]
-                    evidence.append(ctx.span(a, b))
+        vec = ctx.vectors(texts + [ctx.customer_norm])
+        if vec is not None:
+            sims = vec[:-1] @ vec[-1]
+            sim = float(sims.max())
+            if sim >= threshold and not evidence:
+                evidence.append(ctx.span(*sentences[int(np.argmax(sims))]))
     found = []
     if echoed_numbers:
         found.append("echoed " + ", ".join(dict.fromkeys(ctx.text[a:b] for _, a, b in echoed_numbers)))
-    if echoed_days or echoed_words:
-        found.append("used the customer's words: " + ", ".join(dict.fromkeys(ctx.text[slice(*ans_words[w])] for w in echoed_days + echoed_words)))
+    if echoed:
+        found.append("used the customer's words: " + ", ".join(dict.fromkeys(ctx.text[slice(*echoed[w])] for w in echoed)))
     missing_specifics = [ctx.customer_line[a:b] for v, a, b in cust_numbers if v not in {x for x, _, _ in echoed_numbers}]
     missing = [f"the customer's specifics: {', '.join(dict.fromkeys(missing_specifics[:3]))}"] if missing_specifics else []
-    if specifics >= 1 and (echoed_words or specifics >= 2 or sim >= 0.45):
+    if (specifics >= 1 and (echoed_words or specifics >= 2 or sim >= 0.45)) or (salient and len(echoed_words) >= 2):
         score = 1.0
-    elif not has_specifics and (len(echoed_words) >= 2 or (echoed_words and sim >= 0.5)):
-        score = 1.0
-    elif echoed_words or specifics or generic_ref or sim >= float(config.get("threshold", 0.55)):
-        score = 0.6
+    elif echoed_words or specifics or generic_ref or sim >= threshold:
+        score = float(config.get("partial_score", 0.6))
         if generic_ref and not found:
             found.append("referred to the problem in general terms")
-            evidence.append(ctx.span(generic_ref.start() + offset, generic_ref.end() + offset))
+            evidence.append(ctx.span(generic_ref.start(), generic_ref.end()))
         if not missing:
             missing.append("the customer's own specifics")
     else:
@@ -637,10 +728,16 @@ def detect_restatement(ctx: Context, config: dict[str, Any], anchors: Anchors) -
 def _owner_actions(ctx: Context, rx: re.Pattern[str]) -> tuple[list[re.Match[str]], list[re.Match[str]]]:
     """Owner + verb matches split into firm and hedged; negated ones are dropped."""
     firm, hedged = [], []
-    for m in ctx.find(rx):
+    matches = [(m, False) for m in ctx.find(rx)]
+    if rx is OWNER_ACTION_RX:
+        seen = {m.start("verb") for m, _ in matches}
+        matches += [(m, True) for m in ctx.find(OWNER_AND_ACTION_RX) if m.start("verb") not in seen]
+    for m, joined in matches:
         gap = m.group("gap")
         head = ctx.norm[m.start() : m.start("gap")]
         if NEGATION_RX.search(gap) or NEGATION_RX.search(head):
+            continue
+        if not joined and OTHER_SUBJECT_RX.search(gap):
             continue
         before = ctx.norm[max(0, m.start() - 30) : m.start()]
         if HEDGE_RX.search(gap) or HEDGE_RX.search(before[-20:]) or re.search(r"\bif\s+(?:\w+\s+){0,2}$", before):
@@ -659,11 +756,12 @@ def detect_concreteness(ctx: Context, config: dict[str, Any], anchors: Anchors) 
         firm += ctx.find(extra)
     vague = [m for m in ctx.find(VAGUE_RX)]
     firm = [m for m in firm if not any(v.start() <= m.start("verb") < v.end() for v in vague)]
+    hedged = [m for m in hedged if not any(v.start() <= m.start("verb") < v.end() for v in vague)]
     if firm:
         return Detection(1.0, [ctx.span(*ctx.clause_of(m.start())) for m in firm[:2]], found=["a concrete action you own"])
     partial = hedged + list(ctx.find(PASSIVE_ACTION_RX))
     inv_firm, inv_hedged = _owner_actions(ctx, OWNER_INVESTIGATE_RX)
-    partial += [m for m in inv_firm + inv_hedged if not any(v.start() <= m.start() < v.end() for v in vague)]
+    partial += [m for m in inv_firm + inv_hedged if not any(v.start() <= m.start("verb") < v.end() for v in vague)]
     if partial:
         return Detection(
             float(config.get("partial_score", 0.6)),
@@ -703,13 +801,15 @@ TIMEFRAME_VAGUE_RX = _rx(
         r"at some point", r"eventually", r"later(?: on)?", r"in a (?:bit|while|little while)", r"(?:a|the) (?:few|couple(?: of)?) " + _UNIT,
         r"some " + _UNIT, r"several " + _UNIT, r"(?:next|this|the coming) (?:week|month)", r"in the (?:coming|next few) (?:days|weeks|hours)",
         r"promptly", r"quickly", r"sometime", r"before long", r"in the near future", r"at the earliest (?:opportunity|convenience)",
-        r"when(?:ever)? (?:we|i|they) (?:can|get a chance)", r"in time",
+        r"when(?:ever)? (?:we|i|they) (?:can|get a chance)", r"in time", r"(?:your|the) next (?:bill|statement|invoice|billing (?:cycle|date)|payday)",
     ]
 )
 FUTURE_RX = re.compile(
-    r"\b(?:will|'ll|going to|gonna|by|within|until|expect|should (?:arrive|see|get|be)|next|before|later|"
+    r"\b(?:will|'ll|going to|gonna|by|within|until|expect|should (?:arrive|see|get|be)|next|before|later|tomorrow|tonight|"
+    r"booked|scheduled|arranged|"
     r"i'?m (?:sending|calling|booking|scheduling|refunding|processing)|can|you'?ll|arrive|see it|have it)\b"
 )
+COMMITTED_START_RX = re.compile(r"(?:within|by|before|until|in the next|right now|immediately|straight away|right away|while)\b")
 PAST_RX = re.compile(r"\b(?:ago|was|were|last|yesterday|had|did|happened|since|charged|called|ordered|paid|said|told)\b")
 
 
@@ -726,6 +826,9 @@ def detect_timeframe(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
             continue
         if PAST_RX.search(clause) and not FUTURE_RX.search(clause):
             continue
+        sa, sb = ctx.sentence_of(m.start())
+        if not FUTURE_RX.search(ctx.norm[sa:sb]) and not COMMITTED_START_RX.match(text):
+            continue  # "we're busy today", "refunds take 14 days": a time, but nobody's commitment
         if re.match(r"(?:a|an|one) ", text.split(" ", 1)[-1]) and re.search(r"\bfor (?:a|an) ", text):
             continue
         specific.append(m)
@@ -743,6 +846,12 @@ def detect_timeframe(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
             missing=["a date, a time or a duration ('by 5 pm today', 'within 48 hours')"],
         )
     return Detection(0.0, missing=["when it will happen: a date, a time or a duration"])
+
+
+GREETING_RX = re.compile(
+    r"(?:hi|hello|good (?:morning|afternoon|evening)|thank(?:s| you) for (?:calling|holding|waiting)|my name is|this is|"
+    r"you'?re (?:through to|speaking)|ok(?:ay)?|right|alright|oh|sir|ma'?am)\b"
+)
 
 
 def detect_order(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
@@ -763,6 +872,23 @@ def detect_order(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Dete
     if then_rx is not None:
         thens += [(m.start(), m.end()) for m in ctx.find(then_rx)]
     first = min(firsts, default=None)
+    if first is not None:
+        # A whole sentence of new information before the acknowledgement is an explanation
+        # ("The courier had delays. Sorry about that."); a restatement of the customer's words is not.
+        cust_words = content_stems(ctx.customer_norm)
+        for a, b in ctx.window_sentences():
+            if b > first[0]:
+                break
+            sentence = ctx.norm[a:b]
+            if len(sentence.split()) < 3 or GREETING_RX.match(sentence) or ctx.norm[b : b + 1] == "?":
+                continue
+            cust_values = {v for v, _, _ in numbers_in(ctx.customer_norm)}
+            echoes = any(stem in cust_words for stem in content_stems(sentence)) or any(
+                v in cust_values for v, _, _ in numbers_in(sentence)
+            )
+            if not echoes:
+                thens.append((a, b))
+                break
     then = min(thens, default=None)
     if first is None:
         evidence = [ctx.span(*ctx.clause_of(then[0]))] if then else []
@@ -782,6 +908,11 @@ def detect_order(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Dete
     )
 
 
+QUESTION_START_RX = re.compile(
+    r"(?:(?:ok(?:ay)?|so|and|right|alright|great|thanks|sorry),?\s+)*(?:what|what'?s|where|where'?s|when|why|how|which|who|whose|can|could|would|will|do|does|did|is|are|was|were|may|shall|should|have|has|had)\b"
+)
+
+
 def detect_checks_understanding(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
     """Asks the customer to confirm ('Is that right?', 'Have I got that right?')."""
     rx = re.compile(
@@ -789,12 +920,19 @@ def detect_checks_understanding(ctx: Context, config: dict[str, Any], anchors: A
         r"|did i (?:get|understand|miss)|do i have (?:that|it|this|everything) (?:right|correct)|am i (?:right|correct|understanding)"
         r"|does that (?:sound|cover|capture|sum)|(?:is|was) there anything (?:i'?ve|i have|i) missed|anything i(?:'?ve| have)? missed"
         r"|let me know if i(?:'?ve| have)? (?:got|missed|misunderstood)|correct me if|(?:right|correct)\s*\?|did i hear (?:that|you) right"
-        r"|is that what happened|have i understood)"
+        r"|is that what happened|have i understood|is that it|got (?:that|it|this|everything) right|(?:yes|yeah)\s*\?)"
     )
     extra = _user_rx(config, "patterns")
     hits = ctx.find(rx) + (ctx.find(extra) if extra is not None else [])
-    if hits:
-        return Detection(1.0, [ctx.span(*ctx.clause_of(m.start())) for m in hits[:1]], found=["checked your understanding"])
+    spans = [ctx.span(*ctx.clause_of(m.start())) for m in hits[:1]]
+    if not spans:
+        # A statement asked back as a question ("So you were charged twice?", "..., yes?").
+        for a, b in ctx.window_sentences():
+            if ctx.norm[b : b + 1] == "?" and not QUESTION_START_RX.match(ctx.norm[a:b]) and len(ctx.norm[a:b].split()) >= 2:
+                spans.append(ctx.span(a, b))
+                break
+    if spans:
+        return Detection(1.0, spans, found=["checked your understanding"])
     return Detection(0.0, missing=["a check that you understood ('Is that right?')"])
 
 
@@ -803,14 +941,25 @@ def detect_next_step(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
     rx = re.compile(
         r"\b(?:you'?ll|you will|you should|you are going to|you'?re going to) (?:\w+ )?(?:get|receive|see|hear|have|be (?:getting|receiving|contacted|called|notified|emailed|texted|sent)|notice)\b"
         r"|\b(?:i|we)(?:'?ll| will| am going to|'?m going to| are going to|'?re going to) (?:\w+ )?(?:call|email|text|send|follow up|ring|phone|update|check in|confirm|contact|message|let you know|be in touch|write)\b"
-        r"|\b(?:a|the|our|your) (?:\w+ )?(?:technician|engineer|courier|refund|credit|replacement|confirmation|email|text|letter|specialist|supervisor|manager|team|package|parcel|order|delivery|callback|call back) (?:will|should|is going to|'?ll|is scheduled|arrives?)\b"
+        r"|\b(?:a|an|the|our|your) (?:\w+ )?(?:technician|engineer|courier|refund|credit|replacement|confirmation|email|text|letter|specialist|supervisor|manager|team|package|parcel|order|delivery|callback|call back) (?:will|should|is going to|'?ll|is scheduled|arrives?)\b"
         r"|\bnext step|\bwhat (?:happens|will happen) next|\b(?:expect|look out for) (?:a|an|the|my|our)\b"
         r"|\bi'?ve (?:just )?(?:booked|scheduled|arranged|set up|sent|emailed|texted|processed|issued|raised|logged)\b"
+        r"|\b(?:i|we)(?:'?ll| will) (?:get back to you|follow up|stay on the line)"
+        r"|\b(?:it|they|this|that|he|she) (?:will|'ll|should|is going to) (?:\w+ )?(?:arrive|reach you|come|show|be (?:there|with you|delivered|back|refunded|fixed|sorted))"
+        r"|\b(?:someone|somebody|an? \w+) (?:from \w+(?: \w+)? )?(?:will|'ll|is going to|should) (?:come|call|ring|email|text|contact|visit|be in touch|be with you)"
+        r"|\b(?:your|the|a|an|our) (?:\w+ ){0,2}(?:will|should|'ll|is going to) (?:be|arrive|reach|show|appear|come|go)\b"
+        r"|\b(?:refund|credit|payment|change|order|it) (?:goes|will go|should go) through"
+    )
+    imperative = re.compile(
+        r"(?:please |so |then |just |now )?(?:try|restart|reboot|check|reply|log in|keep an eye|look out|give it|call us|pop in|bring|send us|expect)\b"
     )
     extra = _user_rx(config, "patterns")
     hits = ctx.find(rx) + (ctx.find(extra) if extra is not None else [])
-    if hits:
-        return Detection(1.0, [ctx.span(*ctx.clause_of(m.start())) for m in hits[:2]], found=["said what happens next"])
+    spans = [ctx.span(*ctx.clause_of(m.start())) for m in hits[:2]]
+    if not spans:
+        spans = [ctx.span(a, b) for a, b in ctx.window_sentences() if imperative.match(ctx.norm[a:b])][:1]
+    if spans:
+        return Detection(1.0, spans, found=["said what happens next"])
     return Detection(0.0, missing=["what happens next: what the customer will get, or what you will do"])
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rubrics.detectors import Embed
+from rubrics.detectors import Embed, cached_vectors
 
 if TYPE_CHECKING:
     from rubrics.grading import CriterionResult, RubricSpec
@@ -86,7 +86,7 @@ def better_line_pick(
         return ""
     if embed is None or not customer_line.strip():
         return (real or anchors)[0]
-    vectors = embed([customer_line, *pool])
+    vectors = cached_vectors(embed, [customer_line, *pool])
     sims = vectors[1:] @ vectors[0]
     if real:
         best_real = int(np.argmax(sims[: len(real)]))

@@ -273,6 +273,7 @@ def grade(
         voice=answer.voice,
         embed=embed,
     )
+    ctx.prefetch()
     results = [criterion_evaluate(ctx, crit, answer.words) for crit in spec.criteria]
     assessed = [r for r in results if r.assessed and r.max_points > 0]
     total = sum(r.weight for r in assessed)

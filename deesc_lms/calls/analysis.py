@@ -699,9 +699,9 @@ def _build(
     context: list[ContextTurn] = [ContextTurn(moment.text, 1.0)]
     for back, i in enumerate(reversed([i for i in episode if i < moment_i][-2:])):
         context.append(ContextTurn(scores[i].turn.text, 0.8 - 0.15 * back))
-    earlier = [s for s in scores[max(0, episode[0] - 2) : episode[0]]]
-    for s in earlier[-1:]:
-        context.append(ContextTurn(s.turn.text, 0.55))
+    # The caller's last words before the run often state the issue itself ("it's flooded my kitchen").
+    for back, s in enumerate(reversed(scores[max(0, episode[0] - 2) : episode[0]])):
+        context.append(ContextTurn(s.turn.text, 0.55 - 0.15 * back))
     nxt = [i for i in episode if i > moment_i][:1]
     for i in nxt:
         context.append(ContextTurn(scores[i].turn.text, 0.7))

@@ -27,6 +27,7 @@ DEFAULT_TAXONOMY = Path(__file__).resolve().parent.parent.parent / "fixtures" / 
 
 # Below this probability the answer is `unknown`: a coach would rather see "unknown" than a guess.
 MIN_PROBABILITY = 0.4
+MIN_SUPPORT = 0.4
 # Log-odds one weighted keyword hit adds; capped so rules alone never swamp meaning.
 RULE_LOGIT = 0.9
 RULE_CAP = 3.0
@@ -186,6 +187,13 @@ class TriggerClassifier:
         mean = (p * weights[:, None]).sum(axis=0) / weights.sum()
         return {spec.slug: float(mean[i]) for i, spec in enumerate(self.specs)}
 
+    def support(self, slug: str, vectors: np.ndarray) -> float:
+        """Cosine similarity of the closest context turn to the closest example of `slug`."""
+        examples = self._examples().get(slug)
+        if examples is None or len(examples) == 0 or len(vectors) == 0:
+            return 0.0
+        return float((vectors @ examples.T).max())
+
     def rule_hits(
         self, context: Sequence[ContextTurn], agent_text: str
     ) -> tuple[dict[str, float], dict[str, list[str]]]:
@@ -216,6 +224,8 @@ class TriggerClassifier:
         if not self.specs or not any(t.text.strip() for t in context):
             return TriggerResult(UNKNOWN, 0.0)
         rules, hits = self.rule_hits(context, agent_text)
+        if vectors is None:
+            vectors = self.encoder([t.text for t in context])
         probs = self.probabilities(context, vectors)
         # Rules add log-odds to the classifier's belief: a hit moves it, it does not decide alone.
         logits = {
@@ -228,5 +238,9 @@ class TriggerClassifier:
         scores = {k: v / total for k, v in exp.items()}
         best_slug, best = max(scores.items(), key=lambda kv: kv[1])
         if best < MIN_PROBABILITY:
+            return TriggerResult(UNKNOWN, best, scores, hits)
+        # Open set: the classifier always spreads belief over known triggers, so off-topic talk needs
+        # a nearest labelled example that is actually close, or a rule that fired.
+        if not rules.get(best_slug) and self.support(best_slug, vectors) < MIN_SUPPORT:
             return TriggerResult(UNKNOWN, best, scores, hits)
         return TriggerResult(best_slug, best, scores, hits)

@@ -159,7 +159,11 @@ def model_choice(engine: str | None = None) -> tuple[str, str, str]:
 
 
 def _threads() -> int:
-    return settings.DEESC_ASR_THREADS or os.cpu_count() or 1
+    """Threads per transcription stream: half the cores by default, as the two sides of a call run at once."""
+    return settings.DEESC_ASR_THREADS or max(1, (os.cpu_count() or 1) // STREAMS)
+
+
+STREAMS = 2  # a dual-channel call's two sides are transcribed side by side
 
 
 def _language() -> str | None:
@@ -175,22 +179,23 @@ class FasterWhisperEngine:
         if not (Path(path) / "model.bin").exists():
             raise ImproperlyConfigured(f"No faster-whisper model at {path} (model.bin missing): check DEESC_ASR_MODEL.")
         self.model = label
-        self._whisper = WhisperModel(path, device="cpu", compute_type="int8", cpu_threads=_threads(), num_workers=1)
-        self._lock = threading.Lock()
+        # num_workers lets two threads transcribe at once (CTranslate2 releases the GIL).
+        self._whisper = WhisperModel(
+            path, device="cpu", compute_type="int8", cpu_threads=_threads(), num_workers=STREAMS
+        )
 
     def transcribe(self, samples: np.ndarray) -> list[Segment]:
         language = _language() if self._whisper.model.is_multilingual else "en"
-        with self._lock:
-            found, _info = self._whisper.transcribe(
-                samples,
-                language=language,
-                beam_size=1,
-                vad_filter=True,
-                vad_parameters={"min_silence_duration_ms": 500},
-                word_timestamps=True,
-                condition_on_previous_text=False,
-            )
-            raw = list(found)
+        found, _info = self._whisper.transcribe(
+            samples,
+            language=language,
+            beam_size=1,
+            vad_filter=True,
+            vad_parameters={"min_silence_duration_ms": 500},
+            word_timestamps=True,
+            condition_on_previous_text=False,
+        )
+        raw = list(found)
         return [
             Segment(
                 start=float(s.start),
@@ -272,6 +277,21 @@ def transcribe_samples(samples: np.ndarray, *, channel: int | None = None, engin
         segment.channel = channel
     logger.info("transcribed %.1fs of audio in %.1fs with %s/%s", duration, seconds, asr.name, asr.model)
     return Transcription(segments=segments, duration_s=duration, engine=asr.name, model=asr.model, seconds=seconds)
+
+
+def transcribe_channels(channels: list[np.ndarray], *, engine: str | None = None) -> list[Transcription]:
+    """Transcribe each channel on its own, side by side; results in channel order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    get_engine(engine)  # load once, before the threads race to do it
+    if len(channels) == 1:
+        return [transcribe_samples(channels[0], channel=0, engine=engine)]
+    with ThreadPoolExecutor(max_workers=STREAMS) as pool:
+        futures = [
+            pool.submit(transcribe_samples, samples, channel=index, engine=engine)
+            for index, samples in enumerate(channels)
+        ]
+        return [f.result() for f in futures]
 
 
 def transcribe_file(path: Path, *, channel: int | None = None, engine: str | None = None) -> Transcription:

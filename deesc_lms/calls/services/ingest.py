@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -210,13 +211,14 @@ def call_transcribe(*, call_id: int) -> Call:
             raise DeescError(f"{name} contains only silence: there is nothing to transcribe.", code="silent_audio")
         if len(channels) >= 2 and audio.same_signal(channels[0], channels[1]):
             channels = [audio.mix(channels)]  # a mono call saved as stereo
+        started = time.perf_counter()
         lines, runs = _transcribe_channels(call, channels)
+        seconds = time.perf_counter() - started
         if not lines:
             raise DeescError(f"No speech was recognised in {name}.", code="no_speech")
     except DeescError as exc:
         call_mark_failed(call=call, reason=exc.message)
         raise
-    seconds = sum(r.seconds for r in runs)
     duration = len(channels[0]) / audio.SAMPLE_RATE
     with transaction.atomic():
         _store_lines(call, lines)
@@ -254,12 +256,11 @@ def _transcribe_channels(
         ]
         return lines, [run]
     channel_roles = list(call.channel_roles or settings.DEESC_CHANNEL_ROLES)
-    runs: list[asr.Transcription] = []
-    for index, samples in enumerate(channels):
-        if audio.is_silent(samples):
-            continue
-        run = asr.transcribe_samples(samples, channel=index)
-        runs.append(run)
+    active = [index for index, samples in enumerate(channels) if not audio.is_silent(samples)]
+    runs = asr.transcribe_channels([channels[i] for i in active])
+    for index, run in zip(active, runs, strict=True):
+        for segment in run.segments:
+            segment.channel = index
     # Whisper segments can run across the other side's turn, so turns are rebuilt from word gaps.
     pieces: list[transcripts.TranscriptLine] = []
     for run in runs:

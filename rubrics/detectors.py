@@ -286,7 +286,9 @@ DEFENSIVE = [
     r"nothing to (?:do|be done) (?:about|with) (?:it|that|this)", r"(?:i|we) (?:just )?(?:follow|work to) the rules",
     r"(?:you|customers) (?:always|never) ", r"that'?s not (?:true|what happened)", r"you(?:'?ll| will) (?:just )?have to (?:wait|accept|deal)",
     r"(?:there'?s|there is) no need to be (?:upset|angry|frustrated|so)", r"don'?t (?:get|be) (?:upset|angry|so)",
-    r"with all due respect", r"stop (?:shouting|yelling|swearing|interrupting)",
+    r"with all due respect", r"stop (?:shouting|yelling|swearing|interrupting)", r"it is what it is", r"don'?t panic",
+    r"(?:it'?s|that'?s|this is|it is) (?:all )?(?:in |just )?(?:the|your|our) (?:contract|terms|agreement|t&cs)",
+    r"(?:we|i) (?:get|have|deal with|handle) (?:hundreds|thousands|loads|lots|so many) of", r"(?:the|our) (?:team|department|staff) (?:is|are) (?:very |really |so )?(?:busy|swamped|overloaded)",
     r"no need to (?:be|get) (?:so )?(?:upset|angry|frustrated|worked up|emotional|rude|like that)",
     r"(?:we'?re|we are|i'?m|i am) (?:very |really |so |just |extremely )?(?:busy|short[- ]staffed|swamped)",
     r"everyone (?:has|needs) to wait", r"these things take time", r"you can'?t (?:\w+ ){1,2}without", r"i'?m (?:only|just) doing my job", r"(?:it|that) (?:can'?t|cannot|won'?t) be (?:done|changed)",
@@ -348,11 +350,14 @@ PASSIVE_ACTION_RX = re.compile(
     r"replaced|sent|shipped|repaired|processed|issued|applied|removed|corrected|updated|changed|reset|restored|reactivated|"
     r"reconnected|waived|escalated|dispatched|resolved|sorted|arranged|booked|scheduled|delivered|reimbursed|adjusted|paid)\b"
     r"|\b(?:a|an|the|our) (?:engineer|technician|courier|specialist|driver|supervisor|manager) (?:will|can|should|is going to) (?:come|visit|call|attend|ring|be (?:with|there|out))\b"
+    r"|\b(?:will|can|could|'ll) be (?:\w+ )?(?:lifted|unfrozen|unblocked|waived|rebooked|sent out|taken off|put right)\b"
+    r"|\b(?:your|the|my) \w+ (?:is|has been|'s been|are|have been) (?:now )?(?:back on|fixed|restored|reconnected|unfrozen|unblocked|sorted|resolved|refunded|credited|cancel+ed|updated|waived|lifted)\b"
 )
 VAGUE_RX = _rx(
     [
-        r"look(?:ing)? into (?:it|this|that|the matter|your \w+)", r"see what (?:i|we) can do", r"get back to you",
+        r"see what (?:i|we) can do", r"get back to you",
         r"do (?:my|our) (?:very )?best", r"pass (?:it|this|that) (?:on|along)", r"make a note", r"someone will",
+        r"raise (?:it|this|that) with", r"look(?:ing)? into", r"(?:i|we)'?ll (?:have a )?look at (?:it|this|that)",
         r"somebody will", r"be in touch", r"take care of (?:it|this|that)", r"sort (?:it|this|that) out", r"we'?ll see",
         r"(?:raise|escalate) (?:it|this|that) internally", r"(?:i'?ll|we'?ll) try",
         r"someone (?:should|can|may) (?:call|contact|reach)", r"(?:it|this|that) (?:will|should) be (?:dealt with|handled|looked at)",
@@ -371,7 +376,7 @@ POLICY_RX = _rx(
 
 SETTLING_RX = _rx(
     [
-        r"ok(?:ay)?", r"alright", r"all right", r"take your time", r"i'?m (?:here|listening|with you)", r"i hear you",
+        r"ok(?:ay)?", r"alright", r"all right", r"right", r"take your time", r"i'?m (?:here|listening|with you)", r"i hear you",
         r"let'?s (?:sort|work|figure|fix|go through|get|look)", r"together", r"(?:thank you|thanks) for (?:telling|explaining|bearing|your patience|calling|letting)",
         r"i (?:want|'?d like|am going|'?m going) to help", r"we'?ll get (?:this|it|you) sorted", r"i'?m (?:so |really |very )?sorry",
         r"i understand", r"i can hear", r"that sounds", r"i'?m glad you (?:called|told)", r"you'?re in the right place",
@@ -403,9 +408,10 @@ STOPWORDS = set(
     to too under until up very was we were what when where which while who whom why will with would you your yours
     yourself im ive youre youve dont didnt cant wont isnt thats its also even still really every again ever never
     always already anything something nothing everything someone anyone thing things time times today going want
-    need know think said told tell like just get got getting make made call called calling phone number
+    need know think said told tell like just get got getting make made call called calling number
     here there please thank thanks sorry okay yeah yes hello hi well right sure much many last since back over
-    kind sort able help helping""".split()
+    kind sort able help helping let see say put yet way new old big lot bit far set try use one two per via
+    its own day""".split()
 )
 
 
@@ -466,7 +472,7 @@ def content_stems(norm: str) -> dict[str, tuple[int, int]]:
     out: dict[str, tuple[int, int]] = {}
     for m in WORD_RX.finditer(norm):
         word = m.group(0).replace("'", "")
-        if len(word) < 4 or word in STOPWORDS or word in NUMBER_WORDS:
+        if len(word) < 3 or word in STOPWORDS or word in NUMBER_WORDS:
             continue
         if any(a <= m.start() < b for a, b in emotion_spans):
             continue
@@ -635,10 +641,11 @@ GENERIC_ISSUE_WORDS = {
 }
 GENERIC_REF_RX = re.compile(
     r"\b(?:your|this|the|that|an?) (?:\w+ )?(?:issue|problem|situation|concern|complaint|matter|experience|outage|"
-    r"delay|wait|trouble|mix-up|error|mistake)s?\b"
+    r"delay|wait|trouble|mix-up|error|mistake|service)s?\b"
     r"|\b(?:having|have|had|with) (?:\w+ )?(?:problems?|issues?|trouble)\b|\byou'?ve (?:been )?(?:waited|waiting|been through)\b"
 )
 SECOND_PERSON_RX = re.compile(r"\b(?:you|your|yours|you'\w+)\b|^(?:okay,? |right,? |and )?so\b|\bsounds like\b")
+PROMISE_RX = re.compile(r"\b(?:will|'ll|going to|gonna)\b")
 ACTION_START_RX = re.compile(r"^(?:let me|i'?ll|i will|i'?m going to|we'?ll|we will|can i|could i|may i)\b")
 
 
@@ -673,14 +680,22 @@ def detect_restatement(ctx: Context, config: dict[str, Any], anchors: Anchors) -
     for a, b in ctx.clauses:
         if b > ctx.window_start:
             echoed_numbers += [(v, x + a, y + a) for v, x, y in numbers_in(ctx.norm[a:b]) if v in cust_values]
+    mentioned: dict[str, tuple[int, int]] = {}
     for a, b in clauses:
         clause = ctx.norm[a:b]
         sentence = ctx.norm[slice(*ctx.sentence_of(a))]
-        if POLICY_RX.search(sentence) or DEFENSIVE_RX.search(sentence):
+        if POLICY_RX.search(sentence) or DEFENSIVE_RX.search(sentence) or PROMISE_RX.search(clause):
             continue  # "Refunds take 14 days, that's our policy": the customer's words, not their problem
         for stem, (x, y) in content_stems(clause).items():
             if stem in cust_words and stem not in echoed:
                 echoed[stem] = (x + a, y + a)
+    for a, b in ctx.clauses:
+        # The customer's words inside an action ("we'll look into the washing machine"): partial credit.
+        if b > ctx.window_start and (a, b) not in clauses:
+            for stem, (x, y) in content_stems(ctx.norm[a:b]).items():
+                if stem in cust_words and stem not in DAY_WORDS and stem not in GENERIC_ISSUE_WORDS:
+                    if re.search(r"\b(?:the|your|this|that|my|a|an)\s+(?:\w+\s+)?$", ctx.norm[max(0, a + x - 30) : a + x]):
+                        mentioned.setdefault(stem, (x + a, y + a))
     echoed_days = [w for w in echoed if w in days]
     echoed_words = [w for w in echoed if w not in days]
     salient = [w for w in echoed_words if w not in GENERIC_ISSUE_WORDS]
@@ -712,7 +727,7 @@ def detect_restatement(ctx: Context, config: dict[str, Any], anchors: Anchors) -
     missing = [f"the customer's specifics: {', '.join(dict.fromkeys(missing_specifics[:3]))}"] if missing_specifics else []
     if (specifics >= 1 and (echoed_words or specifics >= 2 or sim >= 0.45)) or (salient and len(echoed_words) >= 2):
         score = 1.0
-    elif echoed_words or specifics or generic_ref or sim >= threshold:
+    elif echoed_words or specifics or generic_ref or mentioned or sim >= threshold:
         score = float(config.get("partial_score", 0.6))
         if generic_ref and not found:
             found.append("referred to the problem in general terms")
@@ -886,7 +901,7 @@ def detect_order(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Dete
             echoes = any(stem in cust_words for stem in content_stems(sentence)) or any(
                 v in cust_values for v, _, _ in numbers_in(sentence)
             )
-            if not echoes:
+            if not echoes or (not SECOND_PERSON_RX.search(sentence) and not any(v in cust_values for v, _, _ in numbers_in(sentence))):
                 thens.append((a, b))
                 break
     then = min(thens, default=None)
@@ -945,7 +960,7 @@ def detect_next_step(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
         r"|\bnext step|\bwhat (?:happens|will happen) next|\b(?:expect|look out for) (?:a|an|the|my|our)\b"
         r"|\bi'?ve (?:just )?(?:booked|scheduled|arranged|set up|sent|emailed|texted|processed|issued|raised|logged)\b"
         r"|\b(?:i|we)(?:'?ll| will) (?:get back to you|follow up|stay on the line)"
-        r"|\b(?:it|they|this|that|he|she) (?:will|'ll|should|is going to) (?:\w+ )?(?:arrive|reach you|come|show|be (?:there|with you|delivered|back|refunded|fixed|sorted))"
+        r"|\b(?:it|they|this|that|he|she)(?:\s+will|'ll|\s+should|\s+is going to|'s going to) (?:\w+ )?(?:arrive|reach you|come|show|be (?:there|with you|delivered|back|refunded|fixed))"
         r"|\b(?:someone|somebody|an? \w+) (?:from \w+(?: \w+)? )?(?:will|'ll|is going to|should) (?:come|call|ring|email|text|contact|visit|be in touch|be with you)"
         r"|\b(?:your|the|a|an|our) (?:\w+ ){0,2}(?:will|should|'ll|is going to) (?:be|arrive|reach|show|appear|come|go)\b"
         r"|\b(?:refund|credit|payment|change|order|it) (?:goes|will go|should go) through"
@@ -957,7 +972,7 @@ def detect_next_step(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
     hits = ctx.find(rx) + (ctx.find(extra) if extra is not None else [])
     spans = [ctx.span(*ctx.clause_of(m.start())) for m in hits[:2]]
     if not spans:
-        spans = [ctx.span(a, b) for a, b in ctx.window_sentences() if imperative.match(ctx.norm[a:b])][:1]
+        spans = [ctx.span(a, b) for a, b in ctx.clauses if b > ctx.window_start and imperative.match(ctx.norm[a:b])][:1]
     if spans:
         return Detection(1.0, spans, found=["said what happens next"])
     return Detection(0.0, missing=["what happens next: what the customer will get, or what you will do"])

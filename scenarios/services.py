@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from deesc_lms.api_errors import DeescError
-from deesc_lms.calls.models import Agent, EscalationFlag, Utterance, fmt_mss
+from deesc_lms.calls import services as call_services
+from deesc_lms.calls.models import Agent, Call, EscalationFlag, Utterance, fmt_mss
 from scenarios import roleplay, steps
 from scenarios.models import Attempt, Clip, Drill, Module, RolePlay
 from scenarios.signals import attempt_submitted
@@ -106,13 +107,18 @@ def module_build(*, flag: EscalationFlag, pass_threshold: int = 70) -> Module:
     if call.duration_s:
         end_s = min(end_s, call.duration_s)
     start_s = max(0.0, flag.time_s - CLIP_LEAD_S)
-    clip = Clip.objects.create(
+    clip = Clip(
         module=module,
         call=call,
         start_s=start_s,
         end_s=max(end_s, start_s + 1.0),
         transcript="\n".join(_line(u) for u in [*before[-CONTEXT_TURNS:], *([moment] if moment else [])]),
     )
+    if call.source == Call.Source.AUDIO and call.media:
+        # Both voices, mixed, so the learner hears the exchange as it happened.
+        cut = call_services.call_clip_cut(call=call, start_s=clip.start_s, end_s=clip.end_s, pad_s=0.0)
+        clip.audio.name = cut.name
+    clip.save()
     order = 1
     for step in steps.STEPS:
         Drill.objects.create(

@@ -30,7 +30,7 @@ POOR = "That's our policy, there's nothing I can do."
 pytestmark = pytest.mark.django_db
 
 
-def test_chain_from_calls_to_scorm_package(tmp_path: Path) -> None:
+def test_chain_from_calls_to_scorm_package(tmp_path: Path, django_capture_on_commit_callbacks) -> None:
     agent = AgentFactory()
     calls = {p.stem: call_services.call_ingest(path=p, agent=agent).call for p in sorted(DEMO.glob("*.txt"))}
     for call in calls.values():
@@ -67,8 +67,11 @@ def test_chain_from_calls_to_scorm_package(tmp_path: Path) -> None:
     )
     launch = {"registration_id": registration.pk, "user_id": "learner-1", "lineitem": "http://127.0.0.1:9/li/1"}
     combined = module.drills.get(kind=Drill.Kind.COMBINED)
-    good = attempt_submit(drill=combined, agent=agent, text=GOOD, channel=Attempt.Channel.LTI, lti_context=launch)
-    poor = attempt_submit(drill=combined, agent=agent, text=POOR, channel=Attempt.Channel.LTI, lti_context=launch)
+    # Grading and delivery run after commit, as they do outside a test's transaction.
+    with django_capture_on_commit_callbacks(execute=True):
+        good = attempt_submit(drill=combined, agent=agent, text=GOOD, channel=Attempt.Channel.LTI, lti_context=launch)
+    with django_capture_on_commit_callbacks(execute=True):
+        poor = attempt_submit(drill=combined, agent=agent, text=POOR, channel=Attempt.Channel.LTI, lti_context=launch)
     good_grade = Grade.objects.get(attempt=good)
     poor_grade = Grade.objects.get(attempt=poor)
     assert good_grade.passed and not poor_grade.passed
@@ -84,8 +87,9 @@ def test_chain_from_calls_to_scorm_package(tmp_path: Path) -> None:
         assert "imsmanifest.xml" in zf.namelist()
 
 
-def test_demo_command_runs_twice_without_duplicating(capsys) -> None:
-    call_command("demo")
+def test_demo_command_runs_twice_without_duplicating(capsys, django_capture_on_commit_callbacks) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo")
     first = capsys.readouterr().out
     assert "Calls and escalation flags" in first and "SCORM 1.2 package" in first
     counts = (Call.objects.count(), EscalationFlag.objects.count(), Attempt.objects.count(), Grade.objects.count())

@@ -309,16 +309,13 @@ def _store_lines(call: Call, lines: list[transcripts.TranscriptLine]) -> None:
 
 def _analyse(call: Call) -> None:
     """Hand the transcribed call to escalation analysis (owned by the analysis module)."""
-    from deesc_lms.calls.services import analysis
+    from deesc_lms.calls.services.analysis import call_analyse  # same app, imported late to avoid a cycle
 
-    analyse = getattr(analysis, "call_analyse", None)
-    if analyse is None:
-        logger.warning("call %s transcribed; escalation analysis is not available in this build", call.pk)
-        return
     try:
-        analyse(call=call)
+        call_analyse(call=call)
     except DeescError as exc:
-        # The transcript stands on its own; analysis can be rerun.
+        # The transcript stands on its own: keep the reason on the call; `analyze` can rerun it.
+        Call.objects.filter(pk=call.pk).update(analysis_note=f"Analysis failed: {exc.message}")
         logger.warning("call %s: analysis failed: %s", call.pk, exc.message)
 
 

@@ -45,6 +45,7 @@ $(NPM_STAMP): package.json package-lock.json $(DEB_STAMP)
 
 migrate: bootstrap
 	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py prepare_asr_models
 
 demo: migrate
 	$(PY) manage.py collectstatic --noinput -v 0

@@ -15,13 +15,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+import rubrics.services as rubric_services
 from deesc_lms.api_errors import DeescError
 from deesc_lms.calls import services as call_services
 from deesc_lms.calls.models import Agent, Call, EscalationFlag, fmt_mss
 from deesc_lms.lti.models import GradeDelivery, Registration
 from deesc_lms.packaging import services as packaging_services
 from deesc_lms.packaging.models import Package
-from rubrics import services as rubric_services
 from rubrics.models import Grade
 from scenarios import services as scenario_services
 from scenarios.models import Attempt, Drill

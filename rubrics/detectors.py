@@ -527,7 +527,8 @@ def detect_forbidden(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
                     hits.append(ctx.span(a, b))
     hits = _dedupe(hits)
     if hits:
-        return Detection(0.0, hits, found=[h.text for h in hits])
+        quotes = ", ".join(dict.fromkeys(f"“{h.text}”" for h in hits))
+        return Detection(0.0, hits, found=[f"used defensive language: {quotes}"], missing=["say what you can do instead"])
     return Detection(1.0)
 
 

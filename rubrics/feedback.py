@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,15 +24,15 @@ def criterion_feedback(result: CriterionResult) -> str:
     """One or two sentences for one criterion, in a coach's words."""
     if not result.assessed:
         return "Not assessed for this answer (typed answers are not graded on voice)."
-    quote = f" {_quote(result.evidence[0]['text'])}" if result.evidence else ""
+    found = "; ".join(result.found)
+    quote = _quote(result.evidence[0]["text"]) if result.evidence else ""
+    if quote and quote.strip("“”…") in found:
+        quote = ""
     if result.points == result.max_points:
-        what = "; ".join(result.found) or "done"
-        return f"Done: {what}.{quote}".replace("..", ".")
+        return f"Done: {found or 'yes'}." + (f" {quote}" if quote else "")
     parts = []
-    if result.found:
-        parts.append("You " + "; ".join(result.found) + "." + quote)
-    elif quote and result.score == 0.0 and result.critical:
-        parts.append(f"Avoid:{quote}.")
+    if found:
+        parts.append(f"You {found}." + (f" {quote}" if quote else ""))
     if result.missing:
         parts.append("Missing: " + "; ".join(result.missing) + ".")
     if result.next_level:
@@ -69,29 +69,30 @@ def better_line_pick(
     spec: RubricSpec,
     customer_line: str,
     embed: Embed | None,
+    score: Callable[[str], float],
 ) -> str:
-    """One better line: a recovered real call's line close to this customer line, else the
-    top-level anchor of the missed criteria that best fits the customer line."""
-    missed = {r.slug for r in results if r.assessed and r.points < r.max_points}
-    if not missed:
+    """One better line: of a recovered real call's lines close to this customer line and the
+    rubric's top-level anchors, the one this rubric scores highest (closest to the customer line
+    on a tie; a real call's line wins a tie with an anchor)."""
+    if not any(r.assessed and r.points < r.max_points for r in results):
         return ""
-    anchors: list[str] = []
-    for crit in sorted(spec.criteria, key=lambda c: -c.weight):
-        if crit.slug in missed:
-            top = max(crit.levels, key=lambda lvl: lvl.points)
-            anchors += [e for e in top.examples if e not in anchors]
+    anchors: list[str] = list(spec.model_answers)
+    for crit in spec.criteria:
+        top = max(crit.levels, key=lambda lvl: lvl.points)
+        anchors += [e for e in top.examples if e not in anchors]
     real = [c for c in candidates if c.strip()]
+    if embed is not None and customer_line.strip() and real:
+        vectors = cached_vectors(embed, [customer_line, *real])
+        sims = vectors[1:] @ vectors[0]
+        real = [c for c, sim in zip(real, sims, strict=True) if float(sim) >= REAL_CALL_MIN_SIMILARITY]
     pool = real + anchors
     if not pool:
         return ""
-    if embed is None or not customer_line.strip():
-        return (real or anchors)[0]
-    vectors = cached_vectors(embed, [customer_line, *pool])
-    sims = vectors[1:] @ vectors[0]
-    if real:
-        best_real = int(np.argmax(sims[: len(real)]))
-        if float(sims[best_real]) >= REAL_CALL_MIN_SIMILARITY:
-            return real[best_real]
-    if anchors:
-        return anchors[int(np.argmax(sims[len(real) :]))]
-    return ""
+    closeness = np.zeros(len(pool))
+    if embed is not None and customer_line.strip():
+        vectors = cached_vectors(embed, [customer_line, *pool])
+        closeness = vectors[1:] @ vectors[0]
+    ranked = sorted(
+        range(len(pool)), key=lambda i: (round(score(pool[i]), 1), i < len(real), float(closeness[i])), reverse=True
+    )
+    return pool[ranked[0]]

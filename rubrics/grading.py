@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from collections import OrderedDict
 from typing import Any
 
 from rubrics import feedback
@@ -78,6 +79,7 @@ class RubricSpec:
     criteria: tuple[CriterionSpec, ...]
     pass_threshold: int = 70
     version: int = 0
+    model_answers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -258,6 +260,28 @@ def criterion_evaluate(ctx: Context, crit: CriterionSpec, words: Sequence[TimedW
     )
 
 
+_CANDIDATES: OrderedDict[tuple[int, str, str], tuple[RubricSpec, float]] = OrderedDict()
+_CANDIDATES_MAX = 8192
+
+
+def candidate_score(spec: RubricSpec, line: str, customer_line: str) -> float:
+    """How a candidate 'better line' scores on this rubric (patterns only, no model): cached,
+    because a drill's customer line and a rubric's anchors repeat for every learner."""
+    key = (id(spec), line, customer_line)
+    hit = _CANDIDATES.get(key)
+    if hit is not None and hit[0] is spec:
+        return hit[1]
+    ctx = Context(line, customer_line=customer_line)
+    results = [criterion_evaluate(ctx, crit) for crit in spec.criteria]
+    assessed = [r for r in results if r.assessed and r.max_points > 0]
+    total = sum(r.weight for r in assessed)
+    value = 100.0 * sum(r.weight * r.points / r.max_points for r in assessed) / total if total else 0.0
+    _CANDIDATES[key] = (spec, value)
+    while len(_CANDIDATES) > _CANDIDATES_MAX:
+        _CANDIDATES.popitem(last=False)
+    return value
+
+
 def grade(
     spec: RubricSpec,
     answer: Answer,
@@ -284,7 +308,12 @@ def grade(
     for r in results:
         r.feedback = feedback.criterion_feedback(r)
     better = feedback.better_line_pick(
-        results=results, candidates=better_lines, spec=spec, customer_line=answer.customer_line, embed=embed
+        results=results,
+        candidates=better_lines,
+        spec=spec,
+        customer_line=answer.customer_line,
+        embed=embed,
+        score=lambda line: candidate_score(spec, line, answer.customer_line),
     )
     coach = feedback.grade_feedback(results=results, score=score, passed=passed, threshold=spec.pass_threshold, better_line=better)
     return GradeResult(spec.slug, spec.version, score, passed, results, coach, better, failed_critical)

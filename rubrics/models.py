@@ -37,6 +37,9 @@ class RubricVersion(models.Model):
     pass_threshold = models.PositiveSmallIntegerField(default=70, help_text="0..100")
     content_hash = models.CharField(max_length=64, blank=True, default="", help_text="Set at publish time.")
     change_note = models.TextField(blank=True, default="", help_text="What changed, and why, in this version.")
+    model_answers = models.JSONField(
+        default=list, blank=True, help_text="Whole answers a coach would give full marks: candidates for the 'better line'."
+    )
     based_on = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="drafts", help_text="Copied from."
     )

@@ -54,6 +54,7 @@ def version_document(version: RubricVersion) -> dict[str, Any]:
         "name": rubric.name,
         "description": rubric.description,
         "pass_threshold": version.pass_threshold,
+        "model_answers": list(version.model_answers or []),
         "criteria": criteria,
     }
 

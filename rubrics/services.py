@@ -104,13 +104,15 @@ def rubric_version_from_document(
         if draft is not None:
             draft.criteria.all().delete()
             draft.pass_threshold = doc["pass_threshold"]
+            draft.model_answers = doc["model_answers"]
             draft.change_note = change_note or draft.change_note
-            draft.save(update_fields=["pass_threshold", "change_note"])
+            draft.save(update_fields=["pass_threshold", "model_answers", "change_note"])
         else:
             draft = RubricVersion.objects.create(
                 rubric=rubric,
                 number=(latest.number + 1) if latest else 1,
                 pass_threshold=doc["pass_threshold"],
+                model_answers=doc["model_answers"],
                 change_note=change_note,
                 based_on=latest,
             )
@@ -133,7 +135,11 @@ def rubric_version_draft(*, rubric: Rubric) -> RubricVersion:
             raise DeescError(f"Rubric {rubric.slug!r} has no version to copy.", code="not_found")
         doc = selectors.version_document(latest)
         draft = RubricVersion.objects.create(
-            rubric=rubric, number=latest.number + 1, pass_threshold=latest.pass_threshold, based_on=latest
+            rubric=rubric,
+            number=latest.number + 1,
+            pass_threshold=latest.pass_threshold,
+            model_answers=latest.model_answers,
+            based_on=latest,
         )
         _version_fill(draft, yaml_io.document_check(doc))
         return draft

@@ -1,6 +1,6 @@
 """Rubrics as YAML documents: the shipped defaults, admin import/export, diffs and content hashes.
 
-A document is {slug, name, description, pass_threshold, criteria: [{slug, name, behaviour, weight,
+A document is {slug, name, description, pass_threshold, model_answers, criteria: [{slug, name, behaviour, weight,
 steps, critical, combine, levels: [{points, label, min_score, descriptor, examples}], detectors:
 [{kind, role, weight, config}]}]}. `document_check` says exactly what is wrong with one.
 """
@@ -130,18 +130,21 @@ def document_check(doc: Any) -> dict[str, Any]:
                 "detectors": out_detectors,
             }
         )
+    model_answers = doc.get("model_answers", []) or []
+    _need(isinstance(model_answers, list) and all(isinstance(a, str) for a in model_answers), "model_answers", "a list of strings")
     return {
         "slug": slug,
         "name": str(doc.get("name") or slug),
         "description": str(doc.get("description", "")),
         "pass_threshold": threshold,
+        "model_answers": list(model_answers),
         "criteria": out_criteria,
     }
 
 
 def content_hash(doc: dict[str, Any]) -> str:
     """SHA-256 of what grades an answer (not the rubric's display name or description)."""
-    content = {"pass_threshold": doc["pass_threshold"], "criteria": doc["criteria"]}
+    content = {"pass_threshold": doc["pass_threshold"], "model_answers": doc.get("model_answers", []), "criteria": doc["criteria"]}
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -151,6 +154,7 @@ def spec_from_document(doc: dict[str, Any], *, version: int = 0) -> RubricSpec:
         name=doc["name"],
         pass_threshold=doc["pass_threshold"],
         version=version,
+        model_answers=tuple(doc.get("model_answers", [])),
         criteria=tuple(
             CriterionSpec(
                 slug=c["slug"],

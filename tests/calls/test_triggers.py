@@ -85,3 +85,14 @@ def test_admin_rejects_a_keyword_that_is_not_a_regular_expression() -> None:
     )
     assert not form.is_valid()
     assert "regular expression" in str(form.errors["keywords"])
+
+
+def test_onnx_and_torch_encoders_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    from deesc_lms.calls import embeddings
+
+    texts = ["ok", "I've been on hold for forty five minutes and nobody has called me back about the engineer."]
+    fast = embeddings.encode(texts)
+    monkeypatch.setenv("DEESC_EMBEDDING_BACKEND", "torch")
+    slow = embeddings.encode(texts)
+    assert fast.dtype == slow.dtype == "float32" and fast.shape == (2, 384)
+    assert abs(fast - slow).max() < 1e-4

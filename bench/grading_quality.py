@@ -45,15 +45,21 @@ def main(argv: list[str]) -> None:
     seconds = time.perf_counter() - started
     rubrics = sorted({i.rubric for i in items})
     print(f"calibration set: {args.path} ({len(items)} answers, rubrics: {', '.join(rubrics)})")
-    print(f"{'criterion':28} {'n':>4} {'kappa':>6} {'k(quad)':>8} {'agree':>6}  levels  confusion (rows coach, cols engine)")
+    print(
+        f"{'criterion':28} {'n':>4} {'kappa':>6} {'k(quad)':>8} {'agree':>6}  levels  confusion (rows coach, cols engine)"
+    )
     kappas = []
     for slug, row in report.items():
         kappas.append(row.kappa)
         flag = "" if row.kappa >= TARGET else "  < target"
         matrix = " | ".join(" ".join(f"{v:3d}" for v in r) for r in row.matrix)
-        print(f"{slug:28} {row.n:4d} {row.kappa:6.3f} {row.kappa_quadratic:8.3f} {row.accuracy:6.1%}  {row.levels}  {matrix}{flag}")
+        print(
+            f"{slug:28} {row.n:4d} {row.kappa:6.3f} {row.kappa_quadratic:8.3f} {row.accuracy:6.1%}  {row.levels}  {matrix}{flag}"
+        )
     if kappas:
-        print(f"min kappa {min(kappas):.3f}, mean kappa {sum(kappas) / len(kappas):.3f} (target >= {TARGET} per criterion)")
+        print(
+            f"min kappa {min(kappas):.3f}, mean kappa {sum(kappas) / len(kappas):.3f} (target >= {TARGET} per criterion)"
+        )
     print(f"graded {len(items)} answers in {seconds:.1f} s")
     if args.disagreements:
         for slug, row in report.items():

@@ -208,3 +208,9 @@ DEESC_ASR_LANGUAGE = os.environ.get("DEESC_ASR_LANGUAGE", "en")
 DEESC_CHANNEL_ROLES = [r.strip() for r in os.environ.get("DEESC_CHANNEL_ROLES", "agent,customer").split(",") if r.strip()]
 DEESC_ASR_MAX_RETRIES = env_int("DEESC_ASR_MAX_RETRIES", 3)
 LOGIN_URL = "/admin/login/"
+
+# --- rubrics ----------------------------------------------------------------------------------
+# Longest typed answer graded (characters); longer ones are refused with a clear error.
+DEESC_RUBRIC_MAX_ANSWER_CHARS = env_int("DEESC_RUBRIC_MAX_ANSWER_CHARS", 5000)
+# Synthesize every grade's coach feedback as audio with espeak-ng (grade.feedback_audio).
+DEESC_RUBRIC_SPOKEN_FEEDBACK = env_bool("DEESC_RUBRIC_SPOKEN_FEEDBACK", False)

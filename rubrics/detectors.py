@@ -192,15 +192,46 @@ def _user_rx(config: dict[str, Any], key: str) -> re.Pattern[str] | None:
 
 EMOTIONS: dict[str, list[str]] = {
     "anger": [
-        r"frustrat\w*", r"annoy\w*", r"irritat\w*", r"aggravat\w*", r"exasperat\w*", r"angry", r"anger(?:ed)?",
-        r"furious", r"fuming", r"livid", r"outrag\w*", r"infuriat\w*", r"mad", r"maddening", r"irate",
-        r"fed up", r"sick (?:and tired )?of (?:it|this|that|being|calling|waiting)", r"resent\w*",
+        r"frustrat\w*",
+        r"annoy\w*",
+        r"irritat\w*",
+        r"aggravat\w*",
+        r"exasperat\w*",
+        r"angry",
+        r"anger(?:ed)?",
+        r"furious",
+        r"fuming",
+        r"livid",
+        r"outrag\w*",
+        r"infuriat\w*",
+        r"mad",
+        r"maddening",
+        r"irate",
+        r"fed up",
+        r"sick (?:and tired )?of (?:it|this|that|being|calling|waiting)",
+        r"resent\w*",
     ],
     "disappointment": [r"disappoint\w*", r"let down", r"letdown"],
     "worry": [
-        r"worr(?:y|ied|ies|ying|isome)", r"anxious", r"anxiety", r"nervous", r"scared", r"scary", r"afraid",
-        r"frighten\w*", r"fear(?:ful|s)?", r"panic\w*", r"concerned", r"concerning",
-        r"alarm(?:ed|ing)", r"uneasy", r"on edge", r"distress\w*", r"unsettl\w*", r"unsure", r"insecure",
+        r"worr(?:y|ied|ies|ying|isome)",
+        r"anxious",
+        r"anxiety",
+        r"nervous",
+        r"scared",
+        r"scary",
+        r"afraid",
+        r"frighten\w*",
+        r"fear(?:ful|s)?",
+        r"panic\w*",
+        r"concerned",
+        r"concerning",
+        r"alarm(?:ed|ing)",
+        r"uneasy",
+        r"on edge",
+        r"distress\w*",
+        r"unsettl\w*",
+        r"unsure",
+        r"insecure",
     ],
     "confusion": [r"confus\w*", r"puzzl\w*", r"baffl\w*", r"bewilder\w*"],
     "sadness": [r"sad", r"saddened", r"devastat\w*", r"heartbr\w*", r"hurt(?:ful)?", r"embarrass\w*", r"humiliat\w*"],
@@ -221,17 +252,51 @@ EMOTION_RX = {family: _rx(words) for family, words in EMOTIONS.items()}
 # Customer cues when the customer shows a feeling without naming it.
 HOT_CUES = _rx(
     [
-        r"ridiculous", r"unacceptable", r"absurd", r"joke", r"useless", r"incompetent", r"third time",
-        r"(?:three|four|five|\d+) times", r"again", r"every (?:single )?time", r"nobody", r"no one",
-        r"supervisor", r"manager", r"cancel\w*", r"waste", r"sick of", r"fed up", r"still", r"hours?", r"never",
-        r"how many times", r"seriously",
+        r"ridiculous",
+        r"unacceptable",
+        r"absurd",
+        r"joke",
+        r"useless",
+        r"incompetent",
+        r"third time",
+        r"(?:three|four|five|\d+) times",
+        r"again",
+        r"every (?:single )?time",
+        r"nobody",
+        r"no one",
+        r"supervisor",
+        r"manager",
+        r"cancel\w*",
+        r"waste",
+        r"sick of",
+        r"fed up",
+        r"still",
+        r"hours?",
+        r"never",
+        r"how many times",
+        r"seriously",
     ]
 )
 FEAR_CUES = _rx(
     [
-        r"what if", r"can'?t afford", r"will i", r"am i going to", r"urgent\w*", r"my (?:kids|children|family|rent|mortgage|job)",
-        r"overdraft", r"lose", r"losing", r"cut off", r"disconnect\w*", r"evict\w*", r"emergency", r"medication",
-        r"scared", r"afraid", r"desperate\w*", r"need(?:ed|s)? (?:it|this|that|the|my)(?: \w+)? (?:by|before|for)",
+        r"what if",
+        r"can'?t afford",
+        r"will i",
+        r"am i going to",
+        r"urgent\w*",
+        r"my (?:kids|children|family|rent|mortgage|job)",
+        r"overdraft",
+        r"lose",
+        r"losing",
+        r"cut off",
+        r"disconnect\w*",
+        r"evict\w*",
+        r"emergency",
+        r"medication",
+        r"scared",
+        r"afraid",
+        r"desperate\w*",
+        r"need(?:ed|s)? (?:it|this|that|the|my)(?: \w+)? (?:by|before|for)",
     ]
 )
 NEGATED_BEFORE = re.compile(
@@ -268,52 +333,171 @@ DEFENSIVE = [
     r"(?:our|the|company) polic(?:y|ies) (?:is|says|states|doesn'?t|does not|won'?t|will not|is clear|prevents|won'?t let)",
     r"polic(?:y|ies) (?:is|are) polic(?:y|ies)",
     r"(?:due to|because of|per|under|according to) (?:our|the|company) polic(?:y|ies)",
-    r"calm down", r"(?:please )?relax", r"(?:no need|there'?s no need) to (?:shout|yell|be rude|get upset|get angry|raise your voice|be like that|swear)",
-    r"don'?t (?:shout|yell|raise your voice|take that tone|swear)", r"lower your voice", r"watch your (?:tone|language)",
-    r"(?:there'?s|there is) nothing (?:else )?(?:i|we) can do", r"nothing (?:more )?(?:i|we) can do",
-    r"(?:i|we) can'?t (?:do anything|help you)", r"(?:i|we) cannot (?:do anything|help you)",
-    r"out of (?:my|our) hands", r"not (?:my|our) (?:fault|problem|responsibility|department|job|call)",
-    r"i don'?t make the (?:rules|polic(?:y|ies))", r"(?:it'?s|that'?s|this is) (?:just )?(?:how|the way) (?:it is|it works|things are)",
-    r"as i (?:already |just |have |'?ve )?(?:said|told you|explained|mentioned|stated)", r"like i (?:said|told you|already said)",
-    r"i (?:already|'?ve already|have already) (?:told|explained|said)", r"how many times (?:do|must|have) i",
-    r"you (?:should|shouldn'?t|should not) have", r"you (?:need|have|'?ve got) to understand", r"you didn'?t (?:read|listen|check)",
-    r"if you (?:had|'?d) (?:read|listened|checked|paid attention)", r"(?:it'?s|that'?s|it is) your (?:fault|responsibility|problem)",
+    r"calm down",
+    r"(?:please )?relax",
+    r"(?:no need|there'?s no need) to (?:shout|yell|be rude|get upset|get angry|raise your voice|be like that|swear)",
+    r"don'?t (?:shout|yell|raise your voice|take that tone|swear)",
+    r"lower your voice",
+    r"watch your (?:tone|language)",
+    r"(?:there'?s|there is) nothing (?:else )?(?:i|we) can do",
+    r"nothing (?:more )?(?:i|we) can do",
+    r"(?:i|we) can'?t (?:do anything|help you)",
+    r"(?:i|we) cannot (?:do anything|help you)",
+    r"out of (?:my|our) hands",
+    r"not (?:my|our) (?:fault|problem|responsibility|department|job|call)",
+    r"i don'?t make the (?:rules|polic(?:y|ies))",
+    r"(?:it'?s|that'?s|this is) (?:just )?(?:how|the way) (?:it is|it works|things are)",
+    r"as i (?:already |just |have |'?ve )?(?:said|told you|explained|mentioned|stated)",
+    r"like i (?:said|told you|already said)",
+    r"i (?:already|'?ve already|have already) (?:told|explained|said)",
+    r"how many times (?:do|must|have) i",
+    r"you (?:should|shouldn'?t|should not) have",
+    r"you (?:need|have|'?ve got) to understand",
+    r"you didn'?t (?:read|listen|check)",
+    r"if you (?:had|'?d) (?:read|listened|checked|paid attention)",
+    r"(?:it'?s|that'?s|it is) your (?:fault|responsibility|problem)",
     r"you(?:'?re| are) (?:being )?(?:unreasonable|rude|ridiculous|wrong|overreacting|hysterical|difficult)",
-    r"(?:read|check) the (?:terms|small print|fine print|contract)", r"it (?:clearly )?(?:says|states) (?:in|on) (?:the|your)",
-    r"take it or leave it", r"(?:there'?s|there is) no point", r"i'?m not going to argue", r"whatever(?=\s*(?:[.!,]|$))",
-    r"(?:we|i) (?:can'?t|cannot|don'?t) make (?:an )?exceptions?", r"no exceptions",
-    r"(?:it'?s|that'?s|this is) not (?:our|my) (?:fault|problem)", r"(?:we'?re|we are) not responsible",
-    r"nothing to (?:do|be done) (?:about|with) (?:it|that|this)", r"(?:i|we) (?:just )?(?:follow|work to) the rules",
-    r"(?:you|customers) (?:always|never) ", r"that'?s not (?:true|what happened)", r"you(?:'?ll| will) (?:just )?have to (?:wait|accept|deal)",
-    r"(?:there'?s|there is) no need to be (?:upset|angry|frustrated|so)", r"don'?t (?:get|be) (?:upset|angry|so)",
-    r"with all due respect", r"stop (?:shouting|yelling|swearing|interrupting)", r"it is what it is", r"don'?t panic",
+    r"(?:read|check) the (?:terms|small print|fine print|contract)",
+    r"it (?:clearly )?(?:says|states) (?:in|on) (?:the|your)",
+    r"take it or leave it",
+    r"(?:there'?s|there is) no point",
+    r"i'?m not going to argue",
+    r"whatever(?=\s*(?:[.!,]|$))",
+    r"(?:we|i) (?:can'?t|cannot|don'?t) make (?:an )?exceptions?",
+    r"no exceptions",
+    r"(?:it'?s|that'?s|this is) not (?:our|my) (?:fault|problem)",
+    r"(?:we'?re|we are) not responsible",
+    r"nothing to (?:do|be done) (?:about|with) (?:it|that|this)",
+    r"(?:i|we) (?:just )?(?:follow|work to) the rules",
+    r"(?:you|customers) (?:always|never) ",
+    r"that'?s not (?:true|what happened)",
+    r"you(?:'?ll| will) (?:just )?have to (?:wait|accept|deal)",
+    r"(?:there'?s|there is) no need to be (?:upset|angry|frustrated|so)",
+    r"don'?t (?:get|be) (?:upset|angry|so)",
+    r"with all due respect",
+    r"stop (?:shouting|yelling|swearing|interrupting)",
+    r"it is what it is",
+    r"don'?t panic",
     r"(?:it'?s|that'?s|this is|it is) (?:all )?(?:in |just )?(?:the|your|our) (?:contract|terms|agreement|t&cs)",
-    r"(?:we|i) (?:get|have|deal with|handle) (?:hundreds|thousands|loads|lots|so many) of", r"(?:the|our) (?:team|department|staff) (?:is|are) (?:very |really |so )?(?:busy|swamped|overloaded)",
+    r"(?:we|i) (?:get|have|deal with|handle) (?:hundreds|thousands|loads|lots|so many) of",
+    r"(?:the|our) (?:team|department|staff) (?:is|are) (?:very |really |so )?(?:busy|swamped|overloaded)",
     r"no need to (?:be|get) (?:so )?(?:upset|angry|frustrated|worked up|emotional|rude|like that)",
     r"(?:we'?re|we are|i'?m|i am) (?:very |really |so |just |extremely )?(?:busy|short[- ]staffed|swamped)",
-    r"everyone (?:has|needs) to wait", r"these things take time", r"you can'?t (?:\w+ ){1,2}without", r"i'?m (?:only|just) doing my job", r"(?:it|that) (?:can'?t|cannot|won'?t) be (?:done|changed)",
+    r"everyone (?:has|needs) to wait",
+    r"these things take time",
+    r"you can'?t (?:\w+ ){1,2}without",
+    r"i'?m (?:only|just) doing my job",
+    r"(?:it|that) (?:can'?t|cannot|won'?t) be (?:done|changed)",
 ]
 DEFENSIVE_RX = _rx(DEFENSIVE)
 
 ACTION_VERBS = [
-    r"refund\w*", r"credit\w*", r"revers\w*", r"cancel\w*", r"waiv\w*", r"fix\w*", r"repair\w*", r"replac\w*",
-    r"send\w*", r"sent", r"ship\w*", r"resend\w*", r"re-?send\w*", r"email\w*", r"e-mail\w*", r"call\w*",
-    r"ring\w*", r"phon\w*", r"text\w*", r"book\w*", r"schedul\w*", r"arrang\w*", r"escalat\w*", r"transfer\w*",
-    r"process\w*", r"issu\w*", r"appl(?:y|ied|ying)", r"remov\w*", r"correct\w*", r"updat\w*", r"chang\w*",
-    r"reset\w*", r"restor\w*", r"reactivat\w*", r"reconnect\w*", r"unlock\w*", r"upgrad\w*", r"adjust\w*",
-    r"expedit\w*", r"prioriti[sz]\w*", r"rais\w*", r"fil(?:e|ed|ing)", r"open\w*", r"submit\w*", r"log(?:ged|ging)?",
-    r"flag\w*", r"order\w*", r"dispatch\w*", r"reimburs\w*", r"compensat\w*", r"pay(?:ing)?", r"paid", r"add\w*",
-    r"set(?:ting)? up", r"switch\w*", r"activat\w*", r"deliver\w*", r"return\w*", r"collect\w*", r"cover\w*",
-    r"honou?r\w*", r"match\w*", r"extend\w*", r"void\w*", r"stop\w*", r"block\w*", r"freez\w*", r"unfreez\w*",
-    r"releas\w*", r"approv\w*", r"authori[sz]\w*", r"push\w*", r"rush\w*", r"courier\w*", r"post\w*", r"mail\w*",
-    r"put(?:ting)? (?:a|the) (?:hold|stop|block|freeze|credit|refund|priority)", r"reschedul\w*", r"explain\w*",
-    r"walk(?:ing)? you through", r"go(?:ing)? through (?:it|this|that|the \w+|each \w+) with you", r"chas\w*", r"ask\w* (?:the|my|our|a) \w+", r"reinstat\w*", r"resolv\w*", r"sort(?:ing)? out (?:the|your) \w+",
-    r"handl\w+ (?:the|your) \w+", r"get(?:ting)? (?:you|a|the|your) (?:a |an |new )?\w+", r"giv\w+ you", r"offer\w*",
+    r"refund\w*",
+    r"credit\w*",
+    r"revers\w*",
+    r"cancel\w*",
+    r"waiv\w*",
+    r"fix\w*",
+    r"repair\w*",
+    r"replac\w*",
+    r"send\w*",
+    r"sent",
+    r"ship\w*",
+    r"resend\w*",
+    r"re-?send\w*",
+    r"email\w*",
+    r"e-mail\w*",
+    r"call\w*",
+    r"ring\w*",
+    r"phon\w*",
+    r"text\w*",
+    r"book\w*",
+    r"schedul\w*",
+    r"arrang\w*",
+    r"escalat\w*",
+    r"transfer\w*",
+    r"process\w*",
+    r"issu\w*",
+    r"appl(?:y|ied|ying)",
+    r"remov\w*",
+    r"correct\w*",
+    r"updat\w*",
+    r"chang\w*",
+    r"reset\w*",
+    r"restor\w*",
+    r"reactivat\w*",
+    r"reconnect\w*",
+    r"unlock\w*",
+    r"upgrad\w*",
+    r"adjust\w*",
+    r"expedit\w*",
+    r"prioriti[sz]\w*",
+    r"rais\w*",
+    r"fil(?:e|ed|ing)",
+    r"open\w*",
+    r"submit\w*",
+    r"log(?:ged|ging)?",
+    r"flag\w*",
+    r"order\w*",
+    r"dispatch\w*",
+    r"reimburs\w*",
+    r"compensat\w*",
+    r"pay(?:ing)?",
+    r"paid",
+    r"add\w*",
+    r"set(?:ting)? up",
+    r"switch\w*",
+    r"activat\w*",
+    r"deliver\w*",
+    r"return\w*",
+    r"collect\w*",
+    r"cover\w*",
+    r"honou?r\w*",
+    r"match\w*",
+    r"extend\w*",
+    r"void\w*",
+    r"stop\w*",
+    r"block\w*",
+    r"freez\w*",
+    r"unfreez\w*",
+    r"releas\w*",
+    r"approv\w*",
+    r"authori[sz]\w*",
+    r"push\w*",
+    r"rush\w*",
+    r"courier\w*",
+    r"post\w*",
+    r"mail\w*",
+    r"put(?:ting)? (?:a|the) (?:hold|stop|block|freeze|credit|refund|priority)",
+    r"reschedul\w*",
+    r"explain\w*",
+    r"walk(?:ing)? you through",
+    r"go(?:ing)? through (?:it|this|that|the \w+|each \w+) with you",
+    r"chas\w*",
+    r"ask\w* (?:the|my|our|a) \w+",
+    r"reinstat\w*",
+    r"resolv\w*",
+    r"sort(?:ing)? out (?:the|your) \w+",
+    r"handl\w+ (?:the|your) \w+",
+    r"get(?:ting)? (?:you|a|the|your) (?:a |an |new )?\w+",
+    r"giv\w+ you",
+    r"offer\w*",
 ]
 INVESTIGATIVE_VERBS = [
-    r"check\w*", r"look(?:ing)? (?:up|at|over|through)", r"review\w*", r"investigat\w*", r"verif\w*", r"find\w* out",
-    r"dig\w* into", r"go(?:ing)? (?:through|over)", r"pull\w* up", r"confirm\w*", r"research\w*", r"see what happened",
-    r"look(?:ing)? into", r"find (?:the|a) \w+",
+    r"check\w*",
+    r"look(?:ing)? (?:up|at|over|through)",
+    r"review\w*",
+    r"investigat\w*",
+    r"verif\w*",
+    r"find\w* out",
+    r"dig\w* into",
+    r"go(?:ing)? (?:through|over)",
+    r"pull\w* up",
+    r"confirm\w*",
+    r"research\w*",
+    r"see what happened",
+    r"look(?:ing)? into",
+    r"find (?:the|a) \w+",
 ]
 OWNER = (
     r"(?:i|i'?ll|i will|i'?m going to|i am going to|i'?m gonna|let me|i'?ve|i have|i'?m|i am|i'?m now|i am now|"
@@ -334,14 +518,20 @@ def _verb_rx(verbs: list[str]) -> re.Pattern[str]:
 def _and_verb_rx(verbs: list[str]) -> re.Pattern[str]:
     """A second action joined to an owned one: "I'll stay on the line and fix this myself"."""
     return re.compile(
-        r"\b" + OWNER + r"(?P<gap>[^.!?;]{1,60}?\band\s+(?:then\s+|also\s+)?)(?P<verb>(?:re-?)?(?:" + "|".join(verbs) + r"))(?!\w)"
+        r"\b"
+        + OWNER
+        + r"(?P<gap>[^.!?;]{1,60}?\band\s+(?:then\s+|also\s+)?)(?P<verb>(?:re-?)?(?:"
+        + "|".join(verbs)
+        + r"))(?!\w)"
     )
 
 
 OWNER_ACTION_RX = _verb_rx(ACTION_VERBS)
 OWNER_AND_ACTION_RX = _and_verb_rx(ACTION_VERBS)
 # Words in the gap that mean the verb belongs to someone else ("I'm sorry nobody called").
-OTHER_SUBJECT_RX = re.compile(r"\b(?:sorry|nobody|no one|you|they|he|she|someone|it|that|this|glad|afraid|happy to hear|when|if|because)\b")
+OTHER_SUBJECT_RX = re.compile(
+    r"\b(?:sorry|nobody|no one|you|they|he|she|someone|it|that|this|glad|afraid|happy to hear|when|if|because)\b"
+)
 OWNER_INVESTIGATE_RX = _verb_rx(INVESTIGATIVE_VERBS)
 HEDGE_RX = re.compile(r"\b" + HEDGE + r"\b")
 NEGATION_RX = re.compile(r"\b" + NEGATION + r"\b")
@@ -355,32 +545,73 @@ PASSIVE_ACTION_RX = re.compile(
 )
 VAGUE_RX = _rx(
     [
-        r"see what (?:i|we) can do", r"get back to you",
-        r"do (?:my|our) (?:very )?best", r"pass (?:it|this|that) (?:on|along)", r"make a note", r"someone will",
-        r"raise (?:it|this|that) with", r"look(?:ing)? into", r"(?:i|we)'?ll (?:have a )?look at (?:it|this|that)",
-        r"somebody will", r"be in touch", r"take care of (?:it|this|that)", r"sort (?:it|this|that) out", r"we'?ll see",
-        r"(?:raise|escalate) (?:it|this|that) internally", r"(?:i'?ll|we'?ll) try",
-        r"someone (?:should|can|may) (?:call|contact|reach)", r"(?:it|this|that) (?:will|should) be (?:dealt with|handled|looked at)",
-        r"let (?:the|our) team know", r"feedback (?:it|this) to", r"(?:put|make|leave|add) a note", r"work(?:ing)? on (?:it|this|that)",
+        r"see what (?:i|we) can do",
+        r"get back to you",
+        r"do (?:my|our) (?:very )?best",
+        r"pass (?:it|this|that) (?:on|along)",
+        r"make a note",
+        r"someone will",
+        r"raise (?:it|this|that) with",
+        r"look(?:ing)? into",
+        r"(?:i|we)'?ll (?:have a )?look at (?:it|this|that)",
+        r"somebody will",
+        r"be in touch",
+        r"take care of (?:it|this|that)",
+        r"sort (?:it|this|that) out",
+        r"we'?ll see",
+        r"(?:raise|escalate) (?:it|this|that) internally",
+        r"(?:i'?ll|we'?ll) try",
+        r"someone (?:should|can|may) (?:call|contact|reach)",
+        r"(?:it|this|that) (?:will|should) be (?:dealt with|handled|looked at)",
+        r"let (?:the|our) team know",
+        r"feedback (?:it|this) to",
+        r"(?:put|make|leave|add) a note",
+        r"work(?:ing)? on (?:it|this|that)",
     ]
 )
 
 POLICY_RX = _rx(
     [
-        r"polic(?:y|ies)", r"(?:the|our) (?:system|rules?|terms|procedures?|process)", r"unfortunately", r"the reason (?:is|why)",
-        r"(?:it'?s|that'?s|this is|this was) because", r"according to", r"per (?:line|account|month)", r"what happened (?:is|was)",
-        r"billed (?:per|by|each)", r"you (?:need|have) to", r"(?:as|like) i (?:said|explained)", r"technically",
+        r"polic(?:y|ies)",
+        r"(?:the|our) (?:system|rules?|terms|procedures?|process)",
+        r"unfortunately",
+        r"the reason (?:is|why)",
+        r"(?:it'?s|that'?s|this is|this was) because",
+        r"according to",
+        r"per (?:line|account|month)",
+        r"what happened (?:is|was)",
+        r"billed (?:per|by|each)",
+        r"you (?:need|have) to",
+        r"(?:as|like) i (?:said|explained)",
+        r"technically",
         r"(?:there'?s|there is|there will be|that'?s) an? (?:\w+ )?(?:fee|charge|penalty)",
     ]
 )
 
 SETTLING_RX = _rx(
     [
-        r"ok(?:ay)?", r"alright", r"all right", r"right", r"take your time", r"i'?m (?:here|listening|with you)", r"i hear you",
-        r"let'?s (?:sort|work|figure|fix|go through|get|look)", r"together", r"(?:thank you|thanks) for (?:telling|explaining|bearing|your patience|calling|letting)",
-        r"i (?:want|'?d like|am going|'?m going) to help", r"we'?ll get (?:this|it|you) sorted", r"i'?m (?:so |really |very )?sorry",
-        r"i understand", r"i can hear", r"that sounds", r"i'?m glad you (?:called|told)", r"you'?re in the right place",
-        r"i'?ve got you", r"one (?:thing|step) at a time", r"i can help", r"i'?ll help",
+        r"ok(?:ay)?",
+        r"alright",
+        r"all right",
+        r"right",
+        r"take your time",
+        r"i'?m (?:here|listening|with you)",
+        r"i hear you",
+        r"let'?s (?:sort|work|figure|fix|go through|get|look)",
+        r"together",
+        r"(?:thank you|thanks) for (?:telling|explaining|bearing|your patience|calling|letting)",
+        r"i (?:want|'?d like|am going|'?m going) to help",
+        r"we'?ll get (?:this|it|you) sorted",
+        r"i'?m (?:so |really |very )?sorry",
+        r"i understand",
+        r"i can hear",
+        r"that sounds",
+        r"i'?m glad you (?:called|told)",
+        r"you'?re in the right place",
+        r"i'?ve got you",
+        r"one (?:thing|step) at a time",
+        r"i can help",
+        r"i'?ll help",
     ]
 )
 SHARP_OPEN_RX = re.compile(
@@ -388,17 +619,83 @@ SHARP_OPEN_RX = re.compile(
 )
 
 NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000, "once": 1, "twice": 2, "double": 2, "doubled": 2,
-    "triple": 3, "tripled": 3, "first": 1, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
-    "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20, "thirtieth": 30,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "thousand": 1000,
+    "once": 1,
+    "twice": 2,
+    "double": 2,
+    "doubled": 2,
+    "triple": 3,
+    "tripled": 3,
+    "first": 1,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
+    "thirteenth": 13,
+    "fourteenth": 14,
+    "fifteenth": 15,
+    "sixteenth": 16,
+    "seventeenth": 17,
+    "eighteenth": 18,
+    "nineteenth": 19,
+    "twentieth": 20,
+    "thirtieth": 30,
 }
 DAY_WORDS = {
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march",
-    "april", "june", "july", "august", "september", "october", "november", "december", "yesterday", "weekend",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "yesterday",
+    "weekend",
 }
 STOPWORDS = set(
     """a about above after again against all am an and any are as at be because been before being below between both
@@ -460,7 +757,11 @@ def numbers_in(norm: str) -> list[tuple[int, int, int]]:
                 i += 1
                 continue
             out.append((value, tok.start(), end))
-        elif raw == "second" and i + 1 < len(tokens) and tokens[i + 1].group(0) in {"time", "call", "charge", "bill", "payment"}:
+        elif (
+            raw == "second"
+            and i + 1 < len(tokens)
+            and tokens[i + 1].group(0) in {"time", "call", "charge", "bill", "payment"}
+        ):
             out.append((2, tok.start(), tok.end()))
         i += 1
     return out
@@ -491,7 +792,11 @@ def detect_phrase(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Det
     hits = ctx.find(rx)
     need = int(config.get("min_hits", 1))
     if len(hits) >= need:
-        return Detection(float(config.get("score", 1.0)), [ctx.span(m.start(), m.end()) for m in hits], found=[m.group(0) for m in hits])
+        return Detection(
+            float(config.get("score", 1.0)),
+            [ctx.span(m.start(), m.end()) for m in hits],
+            found=[m.group(0) for m in hits],
+        )
     return Detection(0.0, missing=[config.get("label", "the expected phrase")])
 
 
@@ -528,7 +833,9 @@ def detect_forbidden(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
     hits = _dedupe(hits)
     if hits:
         quotes = ", ".join(dict.fromkeys(f"“{h.text}”" for h in hits))
-        return Detection(0.0, hits, found=[f"used defensive language: {quotes}"], missing=["say what you can do instead"])
+        return Detection(
+            0.0, hits, found=[f"used defensive language: {quotes}"], missing=["say what you can do instead"]
+        )
     return Detection(1.0)
 
 
@@ -658,7 +965,11 @@ def _restating_clauses(ctx: Context) -> list[tuple[int, int]]:
             continue
         sa, sb = ctx.sentence_of(a)
         sentence = ctx.norm[sa:sb]
-        if ctx.norm[sb : sb + 1] == "?" and QUESTION_START_RX.match(sentence) and not re.search(r"\b(?:right|correct)\b", sentence):
+        if (
+            ctx.norm[sb : sb + 1] == "?"
+            and QUESTION_START_RX.match(sentence)
+            and not re.search(r"\b(?:right|correct)\b", sentence)
+        ):
             continue
         if ACTION_START_RX.match(ctx.norm[a:b]):
             continue
@@ -695,7 +1006,9 @@ def detect_restatement(ctx: Context, config: dict[str, Any], anchors: Anchors) -
         if b > ctx.window_start and (a, b) not in clauses:
             for stem, (x, y) in content_stems(ctx.norm[a:b]).items():
                 if stem in cust_words and stem not in DAY_WORDS and stem not in GENERIC_ISSUE_WORDS:
-                    if re.search(r"\b(?:the|your|this|that|my|a|an)\s+(?:\w+\s+)?$", ctx.norm[max(0, a + x - 30) : a + x]):
+                    if re.search(
+                        r"\b(?:the|your|this|that|my|a|an)\s+(?:\w+\s+)?$", ctx.norm[max(0, a + x - 30) : a + x]
+                    ):
                         mentioned.setdefault(stem, (x + a, y + a))
     echoed_days = [w for w in echoed if w in days]
     echoed_words = [w for w in echoed if w not in days]
@@ -723,9 +1036,15 @@ def detect_restatement(ctx: Context, config: dict[str, Any], anchors: Anchors) -
     if echoed_numbers:
         found.append("echoed " + ", ".join(dict.fromkeys(ctx.text[a:b] for _, a, b in echoed_numbers)))
     if echoed:
-        found.append("used the customer's words: " + ", ".join(dict.fromkeys(ctx.text[slice(*echoed[w])] for w in echoed)))
-    missing_specifics = [ctx.customer_line[a:b] for v, a, b in cust_numbers if v not in {x for x, _, _ in echoed_numbers}]
-    missing = [f"the customer's specifics: {', '.join(dict.fromkeys(missing_specifics[:3]))}"] if missing_specifics else []
+        found.append(
+            "used the customer's words: " + ", ".join(dict.fromkeys(ctx.text[slice(*echoed[w])] for w in echoed))
+        )
+    missing_specifics = [
+        ctx.customer_line[a:b] for v, a, b in cust_numbers if v not in {x for x, _, _ in echoed_numbers}
+    ]
+    missing = (
+        [f"the customer's specifics: {', '.join(dict.fromkeys(missing_specifics[:3]))}"] if missing_specifics else []
+    )
     if (specifics >= 1 and (echoed_words or specifics >= 2 or sim >= 0.45)) or (salient and len(echoed_words) >= 2):
         score = 1.0
     elif echoed_words or specifics or generic_ref or mentioned or sim >= threshold:
@@ -738,7 +1057,9 @@ def detect_restatement(ctx: Context, config: dict[str, Any], anchors: Anchors) -
     else:
         score = 0.0
         missing = missing or ["a restatement of the customer's problem"]
-    return Detection(score, _dedupe(evidence), found=found, missing=missing, note=f"similarity to the customer line {sim:.2f}")
+    return Detection(
+        score, _dedupe(evidence), found=found, missing=missing, note=f"similarity to the customer line {sim:.2f}"
+    )
 
 
 def _owner_actions(ctx: Context, rx: re.Pattern[str]) -> tuple[list[re.Match[str]], list[re.Match[str]]]:
@@ -774,7 +1095,9 @@ def detect_concreteness(ctx: Context, config: dict[str, Any], anchors: Anchors) 
     firm = [m for m in firm if not any(v.start() <= m.start("verb") < v.end() for v in vague)]
     hedged = [m for m in hedged if not any(v.start() <= m.start("verb") < v.end() for v in vague)]
     if firm:
-        return Detection(1.0, [ctx.span(*ctx.clause_of(m.start())) for m in firm[:2]], found=["a concrete action you own"])
+        return Detection(
+            1.0, [ctx.span(*ctx.clause_of(m.start())) for m in firm[:2]], found=["a concrete action you own"]
+        )
     partial = hedged + list(ctx.find(PASSIVE_ACTION_RX))
     inv_firm, inv_hedged = _owner_actions(ctx, OWNER_INVESTIGATE_RX)
     partial += [m for m in inv_firm + inv_hedged if not any(v.start() <= m.start("verb") < v.end() for v in vague)]
@@ -799,25 +1122,76 @@ _NUM = r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twe
 _UNIT = r"(?:minutes?|mins?|hours?|hrs?|days?|business days?|working days?|weeks?|months?)"
 TIMEFRAME_SPECIFIC_RX = _rx(
     [
-        r"\d{1,2}(?::\d{2})?\s?(?:a\.?m\.?|p\.?m\.?)", r"\d{1,2}:\d{2}", r"noon", r"midday", r"midnight",
+        r"\d{1,2}(?::\d{2})?\s?(?:a\.?m\.?|p\.?m\.?)",
+        r"\d{1,2}:\d{2}",
+        r"noon",
+        r"midday",
+        r"midnight",
         r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) (?:o'?clock|thirty|pm|am|p\.m\.|a\.m\.)",
-        r"monday", r"tuesday", r"wednesday", r"thursday", r"friday", r"saturday", r"sunday", r"today", r"tonight",
-        r"tomorrow", r"this (?:morning|afternoon|evening)", r"(?:the )?end of (?:the |this |next )?(?:day|week|month|business)",
-        r"close of business", r"eod", r"cob", r"first thing", r"(?:january|february|march|april|may|june|july|august|september|october|november|december) \d{1,2}(?:st|nd|rd|th)?",
-        r"\d{1,2}(?:st|nd|rd|th)(?: of \w+)?", r"\d{1,2}/\d{1,2}(?:/\d{2,4})?",
-        r"(?:within|in|under|inside|over|for|after|takes?|taking) (?:the next |about |around |roughly |less than |up to )?" + _NUM + r"(?:\s?(?:-|to|or)\s?" + _NUM + r")? " + _UNIT,
-        r"\d+\s?(?:-|to)\s?\d+ " + _UNIT, r"\d+ " + _UNIT, r"(?:within|in) (?:the|an|one) hour", r"the next hour",
-        r"right now", r"immediately", r"straight away", r"right away", r"while (?:you'?re|you are|we'?re|we are) (?:still )?on the (?:line|phone|call)",
-        r"before (?:we|you) hang up", r"before (?:the end of )?(?:this|our) call", r"now",
+        r"monday",
+        r"tuesday",
+        r"wednesday",
+        r"thursday",
+        r"friday",
+        r"saturday",
+        r"sunday",
+        r"today",
+        r"tonight",
+        r"tomorrow",
+        r"this (?:morning|afternoon|evening)",
+        r"(?:the )?end of (?:the |this |next )?(?:day|week|month|business)",
+        r"close of business",
+        r"eod",
+        r"cob",
+        r"first thing",
+        r"(?:january|february|march|april|may|june|july|august|september|october|november|december) \d{1,2}(?:st|nd|rd|th)?",
+        r"\d{1,2}(?:st|nd|rd|th)(?: of \w+)?",
+        r"\d{1,2}/\d{1,2}(?:/\d{2,4})?",
+        r"(?:within|in|under|inside|over|for|after|takes?|taking) (?:the next |about |around |roughly |less than |up to )?"
+        + _NUM
+        + r"(?:\s?(?:-|to|or)\s?"
+        + _NUM
+        + r")? "
+        + _UNIT,
+        r"\d+\s?(?:-|to)\s?\d+ " + _UNIT,
+        r"\d+ " + _UNIT,
+        r"(?:within|in) (?:the|an|one) hour",
+        r"the next hour",
+        r"right now",
+        r"immediately",
+        r"straight away",
+        r"right away",
+        r"while (?:you'?re|you are|we'?re|we are) (?:still )?on the (?:line|phone|call)",
+        r"before (?:we|you) hang up",
+        r"before (?:the end of )?(?:this|our) call",
+        r"now",
     ]
 )
 TIMEFRAME_VAGUE_RX = _rx(
     [
-        r"soon", r"shortly", r"asap", r"as soon as (?:possible|we can|i can|we'?re able|it'?s ready)", r"in due course",
-        r"at some point", r"eventually", r"later(?: on)?", r"in a (?:bit|while|little while)", r"(?:a|the) (?:few|couple(?: of)?) " + _UNIT,
-        r"some " + _UNIT, r"several " + _UNIT, r"(?:next|this|the coming) (?:week|month)", r"in the (?:coming|next few) (?:days|weeks|hours)",
-        r"promptly", r"quickly", r"sometime", r"before long", r"in the near future", r"at the earliest (?:opportunity|convenience)",
-        r"when(?:ever)? (?:we|i|they) (?:can|get a chance)", r"in time", r"(?:your|the) next (?:bill|statement|invoice|billing (?:cycle|date)|payday)",
+        r"soon",
+        r"shortly",
+        r"asap",
+        r"as soon as (?:possible|we can|i can|we'?re able|it'?s ready)",
+        r"in due course",
+        r"at some point",
+        r"eventually",
+        r"later(?: on)?",
+        r"in a (?:bit|while|little while)",
+        r"(?:a|the) (?:few|couple(?: of)?) " + _UNIT,
+        r"some " + _UNIT,
+        r"several " + _UNIT,
+        r"(?:next|this|the coming) (?:week|month)",
+        r"in the (?:coming|next few) (?:days|weeks|hours)",
+        r"promptly",
+        r"quickly",
+        r"sometime",
+        r"before long",
+        r"in the near future",
+        r"at the earliest (?:opportunity|convenience)",
+        r"when(?:ever)? (?:we|i|they) (?:can|get a chance)",
+        r"in time",
+        r"(?:your|the) next (?:bill|statement|invoice|billing (?:cycle|date)|payday)",
     ]
 )
 FUTURE_RX = re.compile(
@@ -825,8 +1199,12 @@ FUTURE_RX = re.compile(
     r"booked|scheduled|arranged|"
     r"i'?m (?:sending|calling|booking|scheduling|refunding|processing)|can|you'?ll|arrive|see it|have it)\b"
 )
-COMMITTED_START_RX = re.compile(r"(?:within|by|before|until|in the next|right now|immediately|straight away|right away|while)\b")
-PAST_RX = re.compile(r"\b(?:ago|was|were|last|yesterday|had|did|happened|since|charged|called|ordered|paid|said|told)\b")
+COMMITTED_START_RX = re.compile(
+    r"(?:within|by|before|until|in the next|right now|immediately|straight away|right away|while)\b"
+)
+PAST_RX = re.compile(
+    r"\b(?:ago|was|were|last|yesterday|had|did|happened|since|charged|called|ordered|paid|said|told)\b"
+)
 
 
 def detect_timeframe(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
@@ -838,7 +1216,9 @@ def detect_timeframe(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
         clause = ctx.norm[a:b]
         if text == "now" and (m.start() == a or re.match(r"now,", ctx.norm[m.start() : m.start() + 4])):
             continue
-        if text == "now" and re.search(r"\b(?:right|just|until|by|for|even)\s+$", ctx.norm[max(0, m.start() - 8) : m.start()]):
+        if text == "now" and re.search(
+            r"\b(?:right|just|until|by|for|even)\s+$", ctx.norm[max(0, m.start() - 8) : m.start()]
+        ):
             continue
         if PAST_RX.search(clause) and not FUTURE_RX.search(clause):
             continue
@@ -852,7 +1232,13 @@ def detect_timeframe(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
     if extra is not None:
         specific += ctx.find(extra)
     if specific:
-        return Detection(1.0, [ctx.span(m.start(), m.end()) for m in specific[:3]], found=["a specific timeframe: " + ", ".join(dict.fromkeys(ctx.text[m.start() : m.end()] for m in specific[:3]))])
+        return Detection(
+            1.0,
+            [ctx.span(m.start(), m.end()) for m in specific[:3]],
+            found=[
+                "a specific timeframe: " + ", ".join(dict.fromkeys(ctx.text[m.start() : m.end()] for m in specific[:3]))
+            ],
+        )
     vague = ctx.find(TIMEFRAME_VAGUE_RX)
     if vague:
         return Detection(
@@ -902,7 +1288,9 @@ def detect_order(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Dete
             echoes = any(stem in cust_words for stem in content_stems(sentence)) or any(
                 v in cust_values for v, _, _ in numbers_in(sentence)
             )
-            if not echoes or (not SECOND_PERSON_RX.search(sentence) and not any(v in cust_values for v, _, _ in numbers_in(sentence))):
+            if not echoes or (
+                not SECOND_PERSON_RX.search(sentence) and not any(v in cust_values for v, _, _ in numbers_in(sentence))
+            ):
                 thens.append((a, b))
                 break
     then = min(thens, default=None)
@@ -944,7 +1332,11 @@ def detect_checks_understanding(ctx: Context, config: dict[str, Any], anchors: A
     if not spans:
         # A statement asked back as a question ("So you were charged twice?", "..., yes?").
         for a, b in ctx.window_sentences():
-            if ctx.norm[b : b + 1] == "?" and not QUESTION_START_RX.match(ctx.norm[a:b]) and len(ctx.norm[a:b].split()) >= 2:
+            if (
+                ctx.norm[b : b + 1] == "?"
+                and not QUESTION_START_RX.match(ctx.norm[a:b])
+                and len(ctx.norm[a:b].split()) >= 2
+            ):
                 spans.append(ctx.span(a, b))
                 break
     if spans:
@@ -997,12 +1389,19 @@ def detect_calm_opening(ctx: Context, config: dict[str, Any], anchors: Anchors) 
         or re.search(r"\b[A-Z]{3,}\b", ctx.text[a:b]) is not None
     )
     if sharp:
-        return Detection(0.0, [span], found=["opened sharply: arguing, explaining or raising the tone"], missing=["a calm, settling first sentence"])
+        return Detection(
+            0.0,
+            [span],
+            found=["opened sharply: arguing, explaining or raising the tone"],
+            missing=["a calm, settling first sentence"],
+        )
     settling = SETTLING_RX.search(first) or any(rx.search(first) for rx in EMOTION_RX.values())
     if settling and words <= max_words:
         return Detection(1.0, [span], found=["a calm, settling opening"])
     if settling:
-        return Detection(0.0, [span], found=["a long first sentence"], missing=["a short first sentence before the details"])
+        return Detection(
+            0.0, [span], found=["a long first sentence"], missing=["a short first sentence before the details"]
+        )
     return Detection(0.0, [span], missing=["a calm, settling first sentence ('Okay, I hear you.')"])
 
 
@@ -1015,7 +1414,11 @@ def detect_voice(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Dete
     value = ctx.voice.get(feature)
     if value is None:
         return Detection(None, note=f"{feature} not measured")
-    label = {"pause_s": "pause before speaking", "speech_rate_wpm": "speech rate", "loudness_vs_baseline_db": "loudness vs your baseline"}.get(feature, feature)
+    label = {
+        "pause_s": "pause before speaking",
+        "speech_rate_wpm": "speech rate",
+        "loudness_vs_baseline_db": "loudness vs your baseline",
+    }.get(feature, feature)
     unit = {"pause_s": "s", "speech_rate_wpm": " words/min", "loudness_vs_baseline_db": " dB"}.get(feature, "")
     shown = f"{label}: {float(value):+.1f}{unit}" if feature.endswith("_db") else f"{label}: {float(value):.1f}{unit}"
     for band in config.get("bands", []):
@@ -1029,7 +1432,7 @@ def detect_voice(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Dete
 
 def _dedupe(spans: list[Span]) -> list[Span]:
     seen: set[tuple[int, int]] = set()
-    out = []
+    out: list[Span] = []
     for s in sorted(spans, key=lambda s: (s.start, s.end)):
         if (s.start, s.end) in seen or any(o.start <= s.start and s.end <= o.end for o in out):
             continue

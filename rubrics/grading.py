@@ -8,9 +8,9 @@ RubricVersion and store the result as a Grade.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from collections import OrderedDict
 from typing import Any
 
 from rubrics import feedback
@@ -168,7 +168,8 @@ def answer_check(text: str, *, max_chars: int) -> str:
     function = sum(1 for w in words if w in ENGLISH_FUNCTION_WORDS)
     if latin / len(letters) < 0.6 or (len(words) >= 5 and function / len(words) < 0.1):
         raise AnswerRefused(
-            "The answer does not look like English; the rubrics grade English answers only.", code="unsupported_language"
+            "The answer does not look like English; the rubrics grade English answers only.",
+            code="unsupported_language",
         )
     return cleaned
 
@@ -211,7 +212,18 @@ def criterion_evaluate(ctx: Context, crit: CriterionSpec, words: Sequence[TimedW
     ordered = sorted(crit.levels, key=lambda lvl: lvl.points)
     if not scored and not vetoed:
         return CriterionResult(
-            crit.slug, crit.name, "Not assessed", 0, crit.max_points, crit.weight, None, False, crit.critical, [], [], []
+            crit.slug,
+            crit.name,
+            "Not assessed",
+            0,
+            crit.max_points,
+            crit.weight,
+            None,
+            False,
+            crit.critical,
+            [],
+            [],
+            [],
         )
     if scored:
         values = [s for s, _, _ in scored]
@@ -315,5 +327,7 @@ def grade(
         embed=embed,
         score=lambda line: candidate_score(spec, line, answer.customer_line),
     )
-    coach = feedback.grade_feedback(results=results, score=score, passed=passed, threshold=spec.pass_threshold, better_line=better)
+    coach = feedback.grade_feedback(
+        results=results, score=score, passed=passed, threshold=spec.pass_threshold, better_line=better
+    )
     return GradeResult(spec.slug, spec.version, score, passed, results, coach, better, failed_critical)

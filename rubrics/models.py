@@ -38,7 +38,9 @@ class RubricVersion(models.Model):
     content_hash = models.CharField(max_length=64, blank=True, default="", help_text="Set at publish time.")
     change_note = models.TextField(blank=True, default="", help_text="What changed, and why, in this version.")
     model_answers = models.JSONField(
-        default=list, blank=True, help_text="Whole answers a coach would give full marks: candidates for the 'better line'."
+        default=list,
+        blank=True,
+        help_text="Whole answers a coach would give full marks: candidates for the 'better line'.",
     )
     based_on = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="drafts", help_text="Copied from."
@@ -96,7 +98,9 @@ class Level(models.Model):
     points = models.PositiveSmallIntegerField()
     label = models.CharField(max_length=80)
     descriptor = models.TextField()
-    min_score = models.FloatField(default=0.0, help_text="Reached when the criterion's detectors score at least this (0..1).")
+    min_score = models.FloatField(
+        default=0.0, help_text="Reached when the criterion's detectors score at least this (0..1)."
+    )
     examples = models.JSONField(default=list, blank=True, help_text="Anchor answers at this level.")
 
     class Meta:
@@ -124,6 +128,7 @@ class Detector(models.Model):
 
     criterion = models.ForeignKey(Criterion, on_delete=models.CASCADE, related_name="detectors")
     order = models.PositiveSmallIntegerField(default=0)
+
     class Role(models.TextChoices):
         SCORE = "score", "Scores the criterion"
         VETO = "veto", "Veto: caps the criterion at its lowest level when it fails"
@@ -172,7 +177,9 @@ class Grade(models.Model):
                 | models.Q(source="trial"),
                 name="grade_source_has_subject",
             ),
-            models.CheckConstraint(condition=models.Q(score__gte=0) & models.Q(score__lte=100), name="grade_score_range"),
+            models.CheckConstraint(
+                condition=models.Q(score__gte=0) & models.Q(score__lte=100), name="grade_score_range"
+            ),
         ]
 
     def __str__(self) -> str:

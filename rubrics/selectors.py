@@ -83,7 +83,9 @@ def version_current(*, slug: str) -> RubricVersion:
         .first()
     )
     if version is None:
-        known = ", ".join(Rubric.objects.values_list("slug", flat=True)[:20]) or "none loaded (run manage.py load_rubrics)"
+        known = (
+            ", ".join(Rubric.objects.values_list("slug", flat=True)[:20]) or "none loaded (run manage.py load_rubrics)"
+        )
         raise NotFound(f"No published rubric {slug!r}. Known rubrics: {known}.", code="not_found")
     return version
 

@@ -75,15 +75,15 @@ def _version_fill(version: RubricVersion, doc: dict[str, Any]) -> None:
         )
         Detector.objects.bulk_create(
             [
-                Detector(criterion=crit, order=k, kind=d["kind"], role=d["role"], weight=d["weight"], config=d["config"])
+                Detector(
+                    criterion=crit, order=k, kind=d["kind"], role=d["role"], weight=d["weight"], config=d["config"]
+                )
                 for k, d in enumerate(c["detectors"])
             ]
         )
 
 
-def rubric_version_from_document(
-    *, doc: dict[str, Any], publish: bool = False, change_note: str = ""
-) -> RubricVersion:
+def rubric_version_from_document(*, doc: dict[str, Any], publish: bool = False, change_note: str = "") -> RubricVersion:
     """Create (or replace) the rubric's draft from a document; publish it when asked.
 
     Raises DeescError (code invalid_rubric) for a bad document, Conflict when publishing content
@@ -186,7 +186,9 @@ def rubrics_load_defaults(*, directory: Path | None = None) -> list[RubricVersio
         if published.exists():
             loaded.append(selectors.version_current(slug=doc["slug"]))
             continue
-        loaded.append(rubric_version_from_document(doc=doc, publish=True, change_note=f"Shipped default ({path.name})."))
+        loaded.append(
+            rubric_version_from_document(doc=doc, publish=True, change_note=f"Shipped default ({path.name}).")
+        )
     return loaded
 
 
@@ -257,7 +259,12 @@ def _refuse(exc: AnswerRefused) -> DeescError:
 
 
 def answer_evaluate(
-    *, spec: RubricSpec, text: str, customer_line: str = "", words: list[TimedWord] | None = None, voice: dict[str, Any] | None = None
+    *,
+    spec: RubricSpec,
+    text: str,
+    customer_line: str = "",
+    words: list[TimedWord] | None = None,
+    voice: dict[str, Any] | None = None,
 ) -> GradeResult:
     """Grade without storing (admin's "try it", calibration). Raises DeescError for a refused answer."""
     try:
@@ -326,7 +333,9 @@ def answer_grade(
         spoken = spoken_answer_read(audio_path=audio_path, baseline_db=baseline)
         text, words, voice, transcript = spoken.text, spoken.words, spoken.voice, spoken.transcript
     result = answer_evaluate(spec=spec, text=text, customer_line=customer_line, words=words, voice=voice)
-    source = Grade.Source.ATTEMPT if attempt is not None else Grade.Source.CALL if call is not None else Grade.Source.TRIAL
+    source = (
+        Grade.Source.ATTEMPT if attempt is not None else Grade.Source.CALL if call is not None else Grade.Source.TRIAL
+    )
     with transaction.atomic():
         grade = _grade_store(
             version=version,
@@ -415,12 +424,18 @@ def _call_transcript(call: Call) -> tuple[str, list[TimedWord], int, str, list[U
             if pos < 0:
                 continue
             search = pos + len(token)
-            words.append(TimedWord(start + pos, start + pos + len(token), float(w.get("start", 0)), float(w.get("end", 0))))
+            words.append(
+                TimedWord(start + pos, start + pos + len(token), float(w.get("start", 0)), float(w.get("end", 0)))
+            )
         if not u.words and u.start_s is not None:
             words.append(TimedWord(start, cursor, float(u.start_s), float(u.end_s or u.start_s)))
     if not window_set:
         window_start = 0
-    customer = [u.text for u in utterances if u.role == Utterance.Role.CUSTOMER and (moment is None or (u.start_s or 0) <= moment + 1)]
+    customer = [
+        u.text
+        for u in utterances
+        if u.role == Utterance.Role.CUSTOMER and (moment is None or (u.start_s or 0) <= moment + 1)
+    ]
     return "\n".join(text_parts), words, window_start, " ".join(customer)[-2000:], agent_turns
 
 
@@ -449,7 +464,11 @@ def _call_voice(call: Call, agent_turns: list[Utterance], flag_time: float | Non
         except (DeescError, NotImplementedError, OSError) as exc:
             logger.info("call %s: no voice features (%s)", call.pk, exc)
             return voice or None
-        before = [(u.start_s, u.end_s) for u in agent_turns if u.start_s is not None and u.end_s is not None and u.end_s <= flag_time]
+        before = [
+            (u.start_s, u.end_s)
+            for u in agent_turns
+            if u.start_s is not None and u.end_s is not None and u.end_s <= flag_time
+        ]
         baseline = prosody.speaker_baseline_db(samples, audio.SAMPLE_RATE, before)
         level = prosody.loudness_db(samples, audio.SAMPLE_RATE, start_s=reply.start_s, end_s=reply.end_s)
         if level is not None and baseline is not None:
@@ -470,7 +489,9 @@ def call_grade(*, call: Call, rubric_slug: str = "real-call-qa") -> Grade:
     text, words, window_start, customer_line, agent_turns = _call_transcript(call)
     flag = call.flags.order_by("time_s").first()
     voice = _call_voice(call, agent_turns, flag.time_s if flag else None)
-    answer = Answer(text=text[:CALL_MAX_CHARS], customer_line=customer_line, words=words, voice=voice, window_start=window_start)
+    answer = Answer(
+        text=text[:CALL_MAX_CHARS], customer_line=customer_line, words=words, voice=voice, window_start=window_start
+    )
     result = grading.grade(spec, answer, embed=_embed(), better_lines=selectors.recovered_call_lines())
     for crit in result.criteria:
         for ev in crit.evidence:
@@ -501,7 +522,13 @@ def grade_feedback_speak(*, grade: Grade) -> Grade:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "feedback.wav"
         try:
-            subprocess.run([binary, "-s", "150", "-w", str(out), "--stdin"], input=text.encode(), check=True, capture_output=True, timeout=60)
+            subprocess.run(
+                [binary, "-s", "150", "-w", str(out), "--stdin"],
+                input=text.encode(),
+                check=True,
+                capture_output=True,
+                timeout=60,
+            )
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
             raise DeescError(f"espeak-ng failed: {exc}", code="tts_failed") from exc
         grade.feedback_audio.save(f"grade-{grade.pk}.wav", ContentFile(out.read_bytes()), save=True)

@@ -69,7 +69,11 @@ def document_check(doc: Any) -> dict[str, Any]:
         combine = crit.get("combine", "max")
         _need(combine in COMBINES, f"{where}.combine", f"one of {sorted(COMBINES)}")
         steps = crit.get("steps", []) or []
-        _need(isinstance(steps, list) and all(isinstance(s, int) and 1 <= s <= 5 for s in steps), f"{where}.steps", "a list of step numbers 1..5")
+        _need(
+            isinstance(steps, list) and all(isinstance(s, int) and 1 <= s <= 5 for s in steps),
+            f"{where}.steps",
+            "a list of step numbers 1..5",
+        )
         levels = crit.get("levels")
         _need(isinstance(levels, list) and len(levels) >= 2, f"{where}.levels", "at least two levels")
         out_levels = []
@@ -84,7 +88,11 @@ def document_check(doc: Any) -> dict[str, Any]:
             min_score = lvl.get("min_score", 0.0)
             _need(isinstance(min_score, int | float) and 0 <= min_score <= 1, f"{lw}.min_score", "a number 0..1")
             examples = lvl.get("examples", []) or []
-            _need(isinstance(examples, list) and all(isinstance(e, str) for e in examples), f"{lw}.examples", "a list of strings")
+            _need(
+                isinstance(examples, list) and all(isinstance(e, str) for e in examples),
+                f"{lw}.examples",
+                "a list of strings",
+            )
             out_levels.append(
                 {
                     "points": points,
@@ -113,7 +121,9 @@ def document_check(doc: Any) -> dict[str, Any]:
                     try:
                         re.compile(str(pattern))
                     except re.error as exc:
-                        raise RubricDocumentError(f"{dw}.config.{key}: bad regular expression {pattern!r}: {exc}") from exc
+                        raise RubricDocumentError(
+                            f"{dw}.config.{key}: bad regular expression {pattern!r}: {exc}"
+                        ) from exc
             dweight = det.get("weight", 1.0)
             _need(isinstance(dweight, int | float) and dweight >= 0, f"{dw}.weight", "a number >= 0")
             out_detectors.append({"kind": kind, "role": role, "weight": float(dweight), "config": config})
@@ -131,7 +141,11 @@ def document_check(doc: Any) -> dict[str, Any]:
             }
         )
     model_answers = doc.get("model_answers", []) or []
-    _need(isinstance(model_answers, list) and all(isinstance(a, str) for a in model_answers), "model_answers", "a list of strings")
+    _need(
+        isinstance(model_answers, list) and all(isinstance(a, str) for a in model_answers),
+        "model_answers",
+        "a list of strings",
+    )
     return {
         "slug": slug,
         "name": str(doc.get("name") or slug),
@@ -144,7 +158,11 @@ def document_check(doc: Any) -> dict[str, Any]:
 
 def content_hash(doc: dict[str, Any]) -> str:
     """SHA-256 of what grades an answer (not the rubric's display name or description)."""
-    content = {"pass_threshold": doc["pass_threshold"], "model_answers": doc.get("model_answers", []), "criteria": doc["criteria"]}
+    content = {
+        "pass_threshold": doc["pass_threshold"],
+        "model_answers": doc.get("model_answers", []),
+        "criteria": doc["criteria"],
+    }
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 

@@ -101,7 +101,9 @@ def speech_rate(words: Sequence[tuple[float, float]]) -> float | None:
     return round(len(words) * 60.0 / spoken, 1)
 
 
-def loudness_db(samples: np.ndarray, sample_rate: int, *, start_s: float = 0.0, end_s: float | None = None) -> float | None:
+def loudness_db(
+    samples: np.ndarray, sample_rate: int, *, start_s: float = 0.0, end_s: float | None = None
+) -> float | None:
     """Median level of the voiced frames between start_s and end_s, in dBFS (None if no speech)."""
     begin = int(start_s * sample_rate)
     end = len(samples) if end_s is None else int(end_s * sample_rate)

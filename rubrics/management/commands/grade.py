@@ -74,7 +74,9 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
             return
-        self.stdout.write(f"{slug} v{grade.rubric_version.number}: {grade.score:.0f}/100 {'passed' if grade.passed else 'not yet'}")
+        self.stdout.write(
+            f"{slug} v{grade.rubric_version.number}: {grade.score:.0f}/100 {'passed' if grade.passed else 'not yet'}"
+        )
         for c in result["criteria"]:
             quote = f'  "{c["evidence"][0]["text"]}"' if c["evidence"] else ""
             self.stdout.write(f"- {c['slug']}: {c['level']} ({c['points']}/{c['max_points']}){quote}")

@@ -1207,6 +1207,14 @@ PAST_RX = re.compile(
 )
 
 
+def _with_preposition(ctx: Context, start: int) -> int:
+    """Start of 'by Friday' rather than 'Friday' when a deadline word precedes the match."""
+    before = re.search(
+        r"\b(?:by|on|before|until|at|from|no later than|between)\s+(?:the\s+)?$", ctx.norm[max(0, start - 20) : start]
+    )
+    return start - len(before.group(0)) if before else start
+
+
 def detect_timeframe(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
     """A date, time or duration the customer can hold you to (1.0); a vague one ('soon') `vague_score`."""
     specific = []
@@ -1234,7 +1242,7 @@ def detect_timeframe(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
     if specific:
         return Detection(
             1.0,
-            [ctx.span(m.start(), m.end()) for m in specific[:3]],
+            [ctx.span(_with_preposition(ctx, m.start()), m.end()) for m in specific[:3]],
             found=[
                 "a specific timeframe: " + ", ".join(dict.fromkeys(ctx.text[m.start() : m.end()] for m in specific[:3]))
             ],

@@ -1,0 +1,100 @@
+"""Detectors read an answer the way a coach would, and point at the words they relied on."""
+
+from __future__ import annotations
+
+from rubrics.detectors import Anchors, Context, DETECTORS, numbers_in
+
+NONE = Anchors()
+
+
+def run(kind: str, text: str, customer: str = "", config: dict | None = None, embed=None):
+    return DETECTORS[kind](Context(text, customer_line=customer, embed=embed), config or {}, NONE)
+
+
+def test_emotion_named_matches_the_customers_feeling():
+    d = run("emotion", "I can hear how worried you are about your pension.", "I'm really worried about my pension.")
+    assert d.score == 1.0
+    assert "worried" in d.evidence[0].text
+
+
+def test_emotion_generic_and_mismatched_are_partial():
+    assert run("emotion", "I'm sorry for the inconvenience.", "I'm so angry!").score == 0.6
+    # She said she was worried; calling it frustration misses what she feels.
+    assert (
+        run("emotion", "That sounds really frustrating.", "I'm really worried they'll close my account.").score == 0.6
+    )
+
+
+def test_dismissing_the_feeling_is_not_naming_it():
+    assert run("emotion", "No need to be upset, it's just a billing error.", "I'm upset!").score == 0.0
+    assert run("emotion", "Don't worry, it's automatic.", "I'm worried.").score == 0.0
+    assert run("emotion", "I'm afraid we can't do that.", "I'm angry.").score == 0.0
+
+
+def test_forbidden_phrases_are_evidence_with_offsets():
+    text = "Calm down, sir. As I already said, it's billed per line."
+    d = run("forbidden", text)
+    assert d.score == 0.0
+    quotes = [(e.text, e.start, e.end) for e in d.evidence]
+    assert ("Calm down", 0, 9) in quotes
+    assert any(q[0].lower().startswith("as i already said") and text[q[1] : q[2]] == q[0] for q in quotes)
+    assert run("forbidden", "I'm sorry, let me put this right now.").score == 1.0
+
+
+def test_order_acknowledgement_must_come_first():
+    first = run("order", "I'm sorry, that's frustrating. Let me refund the charge now.")
+    late = run("order", "Let me refund the charge now. I know it's frustrating.")
+    excuse = run("order", "The courier had delays in your area. Sorry about that.", "My order is late.")
+    assert first.score == 1.0
+    assert late.score == 0.0 and "refund" in late.evidence[0].text
+    assert excuse.score == 0.0
+
+
+def test_restatement_needs_the_customers_specifics():
+    customer = "This is the third time I'm calling about the same $40 charge! I've been charged twice."
+    assert run("restatement", "So you were charged $40 twice, and this is your third call?", customer).score == 1.0
+    assert run("restatement", "So you have a problem with your bill?", customer).score == 0.6
+    assert run("restatement", "Can I have your account number?", customer).score == 0.0
+
+
+def test_concreteness_levels():
+    assert run("concreteness", "I'm refunding the duplicate $40 charge right now.").score == 1.0
+    assert run("concreteness", "I can try to get the charge reversed.").score == 0.6
+    assert run("concreteness", "A refund will be issued.").score == 0.6
+    assert run("concreteness", "We'll look into it and get back to you.").score == 0.1
+    assert run("concreteness", "I can't refund that.").score == 0.0
+
+
+def test_timeframe_specific_vague_and_past():
+    assert run("timeframe", "You'll see it by 5 pm today.").score == 1.0
+    assert run("timeframe", "It will be fixed within 48 hours.").score == 1.0
+    assert run("timeframe", "I'll call you on Tuesday.").score == 1.0
+    assert run("timeframe", "You should see it soon.").score == 0.5
+    assert run("timeframe", "You were charged on the 14th.").score == 0.0
+
+
+def test_checks_understanding_and_next_step():
+    assert run("understanding", "So you were charged twice?").score == 1.0
+    assert run("understanding", "What's your postcode?").score == 0.0
+    assert run("next_step", "You'll get an email confirming it.").score == 1.0
+    assert run("next_step", "Thanks for holding.").score == 0.0
+
+
+def test_voice_is_not_assessed_for_typed_answers():
+    config = {"feature": "pause_s", "bands": [[None, 0.5, 0.0], [0.5, None, 1.0]]}
+    assert DETECTORS["voice"](Context("Okay."), config, NONE).score is None
+    spoken = DETECTORS["voice"](Context("Okay.", voice={"pause_s": 1.4}), config, NONE)
+    assert spoken.score == 1.0
+
+
+def test_numbers_match_across_spellings():
+    values = {v for v, _, _ in numbers_in("forty dollars, twice, the fifteenth, $40 and 3 times")}
+    assert {40, 2, 15, 3} <= values
+
+
+def test_semantic_detector_uses_examples(embed):
+    config = {"positive": ["I'm so sorry, I can hear how upset you are."], "threshold": 0.5}
+    hit = run("semantic", "I really do hear how upset you are, I'm sorry.", config=config, embed=embed)
+    miss = run("semantic", "Your account number is required.", config=config, embed=embed)
+    assert hit.score == 1.0 and hit.evidence
+    assert miss.score == 0.0

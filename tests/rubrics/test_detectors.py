@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rubrics.detectors import Anchors, Context, DETECTORS, numbers_in
+from rubrics.detectors import DETECTORS, Anchors, Context, numbers_in
 
 NONE = Anchors()
 

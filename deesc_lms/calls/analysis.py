@@ -55,7 +55,7 @@ CUES: list[tuple[str, float, str]] = [
     (
         "anger",
         STRONG,
-        r"\b(furious|livid|angry|fuming|outraged|seething|sick (of|and tired)|fed up|had enough|beyond frustrated|so frustrated|really frustrated|extremely frustrated|lose it|losing my (mind|patience|temper))\b",
+        r"\b(furious|livid|angry|fuming|outraged|seething|sick (of|and tired)|fed up|had enough|beyond frustrat\w+|extremely frustrat\w+|lose it|losing my (mind|patience|temper))\b",
     ),
     (
         "supervisor",
@@ -80,7 +80,7 @@ CUES: list[tuple[str, float, str]] = [
     (
         "repeat_contact",
         MEDIUM,
-        r"\b(third|fourth|fifth|sixth|tenth|umpteenth|3rd|4th|5th) time\b.{0,25}\b(call|ring|rang|rung|phon|contact|ask|told|tell|explain|chas|happen|had to|writ|email|spoken|speak)|\bevery (single )?time i (call|ring|phone|email|write|try|chase|contact|ask|get told|speak)|\bhow many (more )?times\b|\b(already|again and again|over and over)\b.{0,25}\b(told|explained|said|called|rang|been through|gave)\b|\b(told|explained|said|asked)( (you|this|it|that|all this|all of this))?( (already|before|twice|three times))\b|\b(call|called|phoned|rang|rung|contacted|emailed)( you| you guys| you people)? (twice|three|four|five|several|multiple|so many|\d+) times\b|\b(i.?ve|i have) (said|told you|asked) (twice|three times|already|this)\b|\b(calling|ringing|phoning) (you )?again\b|\brepeating myself\b",
+        r"\b(third|fourth|fifth|sixth|tenth|umpteenth|3rd|4th|5th) time\b.{0,25}\b(call|ring|rang|rung|phon|contact|ask|told|tell|explain|chas|happen|had to|writ|email|spoken|speak)|\bevery (single )?time i (call|ring|phone|email|write|try|chase|contact|ask|get told|speak)|\bhow many (more )?times\b|\b(already|again and again|over and over)\b.{0,25}\b(told|explained|said|called|rang|been through|gave)\b|\b(told|explained|said|asked)( (you|this|it|that|all this|all of this))?( (already|before|twice|three times))\b|\b(call|called|phoned|rang|rung|contacted|emailed)( you| you guys| you people)? (twice|three|four|five|several|multiple|so many|\d+) times\b|\b(i.?ve|i have) (said|told you|asked) (twice|three times|already|this)\b|\b(calling|ringing|phoning) (you )?again\b|\brepeating myself\b|\b(three|four|five|six|several|\d+) times (now|already|today|this week)\b",
     ),
     (
         "broken_promise",
@@ -95,7 +95,7 @@ CUES: list[tuple[str, float, str]] = [
     (
         "handoff",
         MEDIUM,
-        r"\b(don.?t|do not) (transfer|pass|put) me\b|\b(passed|bounced|pushed|sent) (around|from pillar to post|between|back and forth)\b|\b(yet )?another (department|number|team)\b|\bevery (department|team|person)\b",
+        r"\b(don.?t|do not) (transfer|pass|put) me\b|\b(passed|bounced|pushed|sent) (around|from pillar to post|between|back and forth)\b|\b(yet )?another (department|number|team)\b|\b(ring|call|phone|contact) (someone|somebody) else\b|\bevery (department|team|person)\b",
     ),
     (
         "disbelief",
@@ -105,17 +105,33 @@ CUES: list[tuple[str, float, str]] = [
     (
         "lost_time",
         MEDIUM,
-        r"\b(took|taken|taking) (the|a) (whole )?(day|morning|afternoon) off|\bwaited (in )?all (day|morning|week)|\bsat (here|in|at home) (waiting|all)|\bwasted (my|a|the|enough|half|hours|all)|\b(lost|losing) (a day|a day.?s pay|money|work|(two|three|four|\d+) days)|\b(for )?(over|more than|nearly|almost) (an|a|two|three|\d+) (hours?|days|weeks)\b",
+        r"\b(took|taken|taking) (the|a) (whole )?(day|morning|afternoon) off|\bwaited (in )?all (day|morning|week)|\bsat (here|in|at home) (waiting|all)|\bwasted (my|a|the|enough|half|hours|all)|\bwaste of (my |our )?(time|morning|day|afternoon|evening|money)|\b(unpaid leave|time off work|day off work)|\b(lost|losing) (a day|a day.?s pay|money|work|(two|three|four|\d+) days)|\b(for )?(over|more than|nearly|almost) (an|a|two|three|\d+) (hours?|days|weeks)\b",
     ),
     (
         "insist",
         MILD + 0.05,
-        r"\b(i (just|only) want (to|my|it|a|someone)|please just|just (cancel|fix|refund|book|deal with) it|i want (my money|a refund|compensation|a date|someone (today|now)))\b|\b(today|now)\b.{0,6}\b(not (next|tomorrow|thursday|monday))\b",
+        r"\b(i (just|only) want (to|my|it|a|someone)|please just|just (cancel|fix|refund|book|deal with) it|sort it( out)? (now|today)|i want (my money|a refund|compensation|a date|someone (today|now)))\b|\b(today|now)\b.{0,6}\b(not (next|tomorrow|thursday|monday))\b",
     ),
     (
         "cancel",
         MEDIUM,
         r"\b(cancel(ling|ing)?|close) (it|the lot|everything|my (account|contract|membership|subscription|service))\b.{0,30}\b(today|now|then|done|elsewhere|another|different)\b|\b(switch|move|moving|going|go) (to|over to) (a |another |a different |one of the )(provider|network|company|bank|supplier|others)\b|\bif (this|it).{0,25}(not|isn.?t) (sorted|fixed|resolved).{0,20}(cancel|leav|go)",
+    ),
+    (
+        "frustration",
+        MEDIUM,
+        r"\b(so|really|very|incredibly|massively|hugely) (frustrat\w+|annoying|infuriating|stressful)\b|\binfuriating\b",
+    ),
+    (
+        "refusal",
+        MILD + 0.05,
+        r"\bi don.?t want (an?|your|any|another) (offer|deal|discount|upgrade|script|excuse|reset)\b|\b(not|never) (paying|waiting|doing) (it|that|this|another|any)\b",
+    ),
+    (
+        # "Brilliant. Absolutely brilliant." after bad news is not praise.
+        "sarcasm",
+        MEDIUM,
+        r"\b(absolutely|just|oh|well|really) (brilliant|great|perfect|wonderful|fantastic|marvellous|lovely)[.!]|\b(brilliant|great|perfect|wonderful|fantastic)[.!]+ (so|then|now) (i|we|you|nobody|it)\b|^(brilliant|great|perfect|wonderful|fantastic|marvellous)[.!]+ (so|then|now|another|the)\b",
     ),
     (
         "rising",
@@ -340,7 +356,7 @@ def score_customer_turn(text: str, previous: Sequence[str] = ()) -> tuple[float,
     if (
         compound >= 0.5
         and _PRAISE.search(clean)
-        and not ({"profanity", "outrage", "anger", "conduct"} & markers.keys())
+        and not ({"profanity", "outrage", "anger", "conduct", "sarcasm"} & markers.keys())
     ):
         raw *= 0.4  # praise: "you've been so helpful, can I speak to your manager?" is not a demand
     return min(1.0, raw), negativity, markers
@@ -582,27 +598,28 @@ def _outcome(
     """(outcome, why) for an episode, judged up to `until` (the next episode) or the end of the call."""
     window = scores[: until if until is not None else len(scores)]
     after = window[episode[-1] + 1 :]
-    last = window[-1]
-    tail = window[-2:] if len(window) >= 2 else window[-1:]
     end_index = scores[until].turn.index if until is not None else len(turns)
     late_agent = [t for t in turns if t.role == "agent" and moment_turn.start_s <= t.start_s and t.index < end_index][
         -2:
     ]
-    last_customer_turn_ends_call = until is None and turns[-1].role == "customer" and turns[-1].index == last.turn.index
     if kind == "prevented":
         return "prevented", "early signs settled after the agent stepped in"
-    tail_markers = {name for s in tail for name in s.markers}
     if any(_SUPERVISOR_TRANSFER_RE.search(t.text) for t in late_agent):
         return "deteriorated", "ended with a transfer to a supervisor"
+    if not after:
+        return "deteriorated", "the customer was still agitated when the call ended"
+    # Judge the end by what the customer said after the run, never by the peak itself.
+    last = after[-1]
+    tail = after[-2:]
+    tail_markers = {name for s in tail for name in s.markers}
+    last_customer_turn_ends_call = until is None and turns[-1].role == "customer" and turns[-1].index == last.turn.index
     if last.raw >= WARN and ("hangup" in last.markers or last_customer_turn_ends_call):
         return "deteriorated", "the customer hung up while still agitated"
     if {"supervisor", "threat", "hangup"} & tail_markers and max(s.raw for s in tail) >= WARN:
         return "deteriorated", "ended with a supervisor demand, a threat or a hang-up"
     if max(s.raw for s in tail) >= HIGH or (last.raw >= WARN and not _GRATITUDE_RE.search(last.turn.text)):
         return "deteriorated", "frustration was still high when the call ended"
-    if not after:
-        return "deteriorated", "the call ended at the peak"
-    if min(s.raw for s in after) < WARN and last.raw < WARN:
+    if last.raw < WARN:
         return "recovered", "frustration fell after the peak and the call ended calm"
     return "none", "frustration eased but the call did not clearly end calm"
 

@@ -109,7 +109,9 @@ class ReadOnlyWhenPublished:
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if _published(self._version_of(obj)):
             return False
-        return super().has_add_permission(request, obj)  # type: ignore[misc]
+        if isinstance(self, admin.options.InlineModelAdmin):
+            return super().has_add_permission(request, obj)  # type: ignore[misc]
+        return super().has_add_permission(request)  # type: ignore[misc]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if _published(self._version_of(obj)):

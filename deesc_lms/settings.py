@@ -148,10 +148,11 @@ DEESC_MAX_UPLOAD_BYTES = env_int("DEESC_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
 DEESC_MAX_AUDIO_SECONDS = env_int("DEESC_MAX_AUDIO_SECONDS", 3 * 60 * 60)
 
 # --- background work --------------------------------------------------------------------------
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+# Without a broker, work runs inline (the embedded default for `make demo`); the in-memory
+# transport then only stands in so that nothing tries to reach a broker on localhost.
+CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "") or None
-# Without a broker, work runs inline (the embedded default for `make demo`).
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -121,7 +121,7 @@ class Command(BaseCommand):
         package = module.packages.filter(
             standard=Package.Standard.SCORM12
         ).first() or packaging_services.package_export(module=module, standard=Package.Standard.SCORM12)
-        deliveries = GradeDelivery.objects.filter(grade_id__in=[g["grade_id"] for g in graded])
+        deliveries = GradeDelivery.objects.filter(grade_id__in=[g["grade_id"] for g in graded]).order_by("pk")
         base = settings.DEESC_PUBLIC_URL
         return {
             "calls": [

@@ -299,6 +299,12 @@ FEAR_CUES = _rx(
         r"need(?:ed|s)? (?:it|this|that|the|my)(?: \w+)? (?:by|before|for)",
     ]
 )
+CONFUSION_CUES = _rx([r"lost", r"don'?t understand", r"no idea", r"makes no sense", r"can'?t work out", r"what does"])
+# "everyone is confused": a feeling given to other people is not the customer's.
+OTHERS_FEEL = re.compile(
+    r"(?:everyone|everybody|people|customers|others|most people|a lot of people)\s+(?:\w+\s+)?"
+    r"(?:is|are|gets?|feels?|finds?)\s+(?:\w+\s+)?$"
+)
 NEGATED_BEFORE = re.compile(
     r"(?:no need to|don'?t|do not|not|nothing to|shouldn'?t|should not|stop|no reason to|never|won'?t|"
     r"there'?s no|no point)\s+(?:\w+\s+){0,2}$"
@@ -308,7 +314,7 @@ POLITE_AFRAID = re.compile(r"(?:i'?m|i am|i)\s+(?:just\s+)?$")
 GENERIC_ACK = _rx(
     [
         r"i (?:completely |totally |really |fully |absolutely |do )?(?:understand|get it|get that|hear you|hear that|hear what)",
-        r"i (?:can |do )?(?:see|understand) (?:why|how|that|where)",
+        r"i (?:can |do )?(?:see|understand|get) (?:why|how|that|where)",
         r"i can (?:only )?imagine",
         r"i (?:really |truly )?appreciate (?:how|that|why|you)",
         r"(?:i'?m|i am|we'?re|we are) (?:so |really |very |truly |terribly |deeply )?sorry",
@@ -375,6 +381,10 @@ DEFENSIVE = [
     r"(?:there'?s|there is) no need to be (?:upset|angry|frustrated|so)",
     r"don'?t (?:get|be) (?:upset|angry|so)",
     r"with all due respect",
+    r"(?:i'?m|we'?re|i am|we are) sorry (?:that )?you (?:feel|see it) (?:that way|like that)",
+    r"you (?:signed up for|agreed to|accepted|chose|opted in to) (?:it|this|that|the)",
+    r"(?:these things|this|that|it|refunds|delays|mistakes|cancellations|things|outages) (?:can |do |will |sometimes |just )?(?:take (?:a while|time|ages)|happens?)",
+    r"(?:it'?s|that'?s|this is) not (?:a scam|true|right|correct)",
     r"stop (?:shouting|yelling|swearing|interrupting)",
     r"it is what it is",
     r"don'?t panic",
@@ -541,6 +551,7 @@ PASSIVE_ACTION_RX = re.compile(
     r"reconnected|waived|escalated|dispatched|resolved|sorted|arranged|booked|scheduled|delivered|reimbursed|adjusted|paid)\b"
     r"|\b(?:a|an|the|our) (?:engineer|technician|courier|specialist|driver|supervisor|manager) (?:will|can|should|is going to) (?:come|visit|call|attend|ring|be (?:with|there|out))\b"
     r"|\b(?:will|can|could|'ll) be (?:\w+ )?(?:lifted|unfrozen|unblocked|waived|rebooked|sent out|taken off|put right)\b"
+    r"|\b(?:a|an|the|our) (?:engineer|technician|courier|specialist|driver|supervisor|manager) (?:might|may|could|should) be (?:free|available|able to|sent|there)\b"
     r"|\b(?:your|the|my) \w+ (?:is|has been|'s been|are|have been) (?:now )?(?:back on|fixed|restored|reconnected|unfrozen|unblocked|sorted|resolved|refunded|credited|cancel+ed|updated|waived|lifted)\b"
 )
 VAGUE_RX = _rx(
@@ -602,7 +613,7 @@ SETTLING_RX = _rx(
         r"(?:thank you|thanks) for (?:telling|explaining|bearing|your patience|calling|letting)",
         r"i (?:want|'?d like|am going|'?m going) to help",
         r"we'?ll get (?:this|it|you) sorted",
-        r"i'?m (?:so |really |very )?sorry",
+        r"(?:i'?m|i am) (?:\w+ )?sorry",
         r"i understand",
         r"i can hear",
         r"that sounds",
@@ -882,7 +893,9 @@ def _acknowledgements(ctx: Context) -> list[tuple[int, int, str | None]]:
                 continue
             if m.group(0) in {"afraid", "fear"} and POLITE_AFRAID.search(before):
                 continue
-            if re.search(r"\bfor (?:any|the) $", before):  # "sorry for any confusion": a formula, not naming
+            if re.search(r"\bfor (?:any|the) $", before) or OTHERS_FEEL.search(
+                before
+            ):  # "sorry for any confusion": a formula, not naming
                 out.append((m.start(), m.end(), None))
                 continue
             out.append((m.start(), m.end(), family))
@@ -903,6 +916,8 @@ def customer_clusters(customer_norm: str) -> set[str]:
     cues = set()
     if HOT_CUES.search(customer_norm) or customer_norm.count("!") >= 1:
         cues.add("hot")
+    if CONFUSION_CUES.search(customer_norm):
+        cues.add("confusion")
     if FEAR_CUES.search(customer_norm):
         cues.add("fear")
     return cues
@@ -1070,6 +1085,9 @@ def _owner_actions(ctx: Context, rx: re.Pattern[str]) -> tuple[list[re.Match[str
         seen = {m.start("verb") for m, _ in matches}
         matches += [(m, True) for m in ctx.find(OWNER_AND_ACTION_RX) if m.start("verb") not in seen]
     for m, joined in matches:
+        if re.match(r"\s+(?:someone|somebody|something|anyone|anything)\b", ctx.norm[m.end() : m.end() + 12]):
+            hedged.append(m)  # "we'll send someone": an action, but not a concrete one
+            continue
         gap = m.group("gap")
         head = ctx.norm[m.start() : m.start("gap")]
         if NEGATION_RX.search(gap) or NEGATION_RX.search(head):
@@ -1191,6 +1209,7 @@ TIMEFRAME_VAGUE_RX = _rx(
         r"at the earliest (?:opportunity|convenience)",
         r"when(?:ever)? (?:we|i|they) (?:can|get a chance)",
         r"in time",
+        r"takes? (?:a while|time|some time|ages)",
         r"(?:your|the) next (?:bill|statement|invoice|billing (?:cycle|date)|payday)",
     ]
 )
@@ -1231,7 +1250,12 @@ def detect_timeframe(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
         if PAST_RX.search(clause) and not FUTURE_RX.search(clause):
             continue
         sa, sb = ctx.sentence_of(m.start())
-        if not FUTURE_RX.search(ctx.norm[sa:sb]) and not COMMITTED_START_RX.match(text):
+        sentence = ctx.norm[sa:sb]
+        if (
+            not FUTURE_RX.search(sentence)
+            and not COMMITTED_START_RX.match(text)
+            and not OWNER_ACTION_RX.search(sentence)
+        ):
             continue  # "we're busy today", "refunds take 14 days": a time, but nobody's commitment
         if re.match(r"(?:a|an|one) ", text.split(" ", 1)[-1]) and re.search(r"\bfor (?:a|an) ", text):
             continue
@@ -1286,7 +1310,7 @@ def detect_order(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Dete
         # A whole sentence of new information before the acknowledgement is an explanation
         # ("The courier had delays. Sorry about that."); a restatement of the customer's words is not.
         cust_words = content_stems(ctx.customer_norm)
-        for a, b in ctx.window_sentences():
+        for a, b in [c for c in ctx.clauses if c[1] > ctx.window_start]:
             if b > first[0]:
                 break
             sentence = ctx.norm[a:b]
@@ -1360,7 +1384,7 @@ def detect_next_step(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
         r"|\b(?:a|an|the|our|your) (?:\w+ )?(?:technician|engineer|courier|refund|credit|replacement|confirmation|email|text|letter|specialist|supervisor|manager|team|package|parcel|order|delivery|callback|call back) (?:will|should|is going to|'?ll|is scheduled|arrives?)\b"
         r"|\bnext step|\bwhat (?:happens|will happen) next|\b(?:expect|look out for) (?:a|an|the|my|our)\b"
         r"|\bi'?ve (?:just )?(?:booked|scheduled|arranged|set up|sent|emailed|texted|processed|issued|raised|logged)\b"
-        r"|\b(?:i|we)(?:'?ll| will) (?:get back to you|follow up|stay on the line)"
+        r"|\b(?:i|we)(?:'?ll| will) (?:get back to you|follow up|stay on the (?:line|phone|call))"
         r"|\b(?:it|they|this|that|he|she)(?:\s+will|'ll|\s+should|\s+is going to|'s going to) (?:\w+ )?(?:arrive|reach you|come|show|be (?:there|with you|delivered|back|refunded|fixed))"
         r"|\b(?:someone|somebody|an? \w+) (?:from \w+(?: \w+)? )?(?:will|'ll|is going to|should) (?:come|call|ring|email|text|contact|visit|be in touch|be with you)"
         r"|\b(?:your|the|a|an|our) (?:\w+ ){0,2}(?:will|should|'ll|is going to) (?:be|arrive|reach|show|appear|come|go)\b"

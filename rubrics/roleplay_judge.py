@@ -38,8 +38,21 @@ def assessment_from_grade(grade: Grade) -> TurnAssessment:
         resolved=met(RESOLVED),
         timeframe=met(TIMEFRAME),
         defensive=not_defensive is not None and not_defensive < 1.0,
-        feedback=grade.feedback,
+        feedback=_short_feedback(results),
     )
+
+
+def _short_feedback(results: list[dict[str, Any]]) -> str:
+    """One line for a chat turn: what landed and what was missing (the full feedback stays on the grade)."""
+    scored = [r for r in results if r.get("max_points") and r.get("assessed", True)]
+    done = [str(r.get("name") or r.get("slug")).lower() for r in scored if r.get("points", 0) >= r["max_points"]]
+    missing = [str(r.get("name") or r.get("slug")).lower() for r in scored if not r.get("points", 0)]
+    parts = []
+    if done:
+        parts.append("Done: " + ", ".join(done) + ".")
+    if missing:
+        parts.append("Missing: " + ", ".join(missing) + ".")
+    return " ".join(parts)
 
 
 def judge_turn(*, attempt: Attempt) -> TurnAssessment:

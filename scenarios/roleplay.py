@@ -145,9 +145,10 @@ class Caller:
             )
             return CustomerReply(line or "Forget it. I'm done with this. Goodbye.", self.frustration, True, "escalated")
         if turn.resolved and turn.timeframe and self.frustration <= CALM_AT + 0.2:
-            closing = self._fresh(
-                [x for x in self.persona.calm_lines if re.search(r"thank|okay|alright|great|appreciate", x, re.I)]
-            )
+            # A closing is thanks or agreement, not another question.
+            closings = [x for x in self.persona.calm_lines if re.search(r"thank|appreciate|great|perfect", x, re.I)]
+            closings += [x for x in self.persona.calm_lines if re.search(r"\b(okay|alright)\b", x, re.I)]
+            closing = self._fresh([x for x in closings if not x.rstrip().endswith("?")])
             return CustomerReply(closing or "Okay. Thank you, that's what I needed.", self.frustration, True, "calmed")
         if turn.defensive or delta > 0:
             hot = self._fresh(self.persona.hot_lines)

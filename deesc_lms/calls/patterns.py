@@ -120,7 +120,8 @@ def preceding_phrases(
     scores = log_odds(target, calm_counts)
     ranked = sorted(
         (w for w in target if target[w] >= MIN_COUNT and scores.get(w, 0.0) > 0),
-        key=lambda w: -scores[w],
+        # Ties (same counts) go to the longer phrase, which says more; then alphabetical, so runs agree.
+        key=lambda w: (-round(scores[w], 6), -w.count(" "), w),
     )
     picked: list[Phrase] = []
     for w in ranked:

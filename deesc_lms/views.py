@@ -14,6 +14,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "calls": Call.objects.count(),
             "flags": EscalationFlag.objects.count(),
             "modules": Module.objects.order_by("-created_at")[:20],
+            "recent_flags": EscalationFlag.objects.select_related("call").order_by("-created_at", "-id")[:10],
         },
     )
 

@@ -451,8 +451,12 @@ def _call_voice(call: Call, agent_turns: list[Utterance], flag_time: float | Non
     if reply is None or reply.start_s is None:
         return None
     voice: dict[str, Any] = {}
-    if customer_turn is not None and customer_turn.end_s is not None:
-        voice["pause_s"] = round(max(0.0, reply.start_s - customer_turn.end_s), 2)
+    # A pause needs real speech timings (word times or audio), not a transcript's line stamps.
+    timed = call.source == Call.Source.AUDIO or bool(customer_turn and customer_turn.words)
+    if customer_turn is not None and customer_turn.end_s is not None and timed:
+        spoken_end = float((customer_turn.words or [{}])[-1].get("end", customer_turn.end_s))
+        reply_start = float((reply.words or [{}])[0].get("start", reply.start_s))
+        voice["pause_s"] = round(max(0.0, reply_start - spoken_end), 2)
     if call.media:
         from deesc_lms.calls import audio, prosody
 

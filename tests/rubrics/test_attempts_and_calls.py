@@ -57,7 +57,13 @@ def _call():
         ),
     ]
     for i, (start, end, role, text) in enumerate(lines):
-        UtteranceFactory(call=call, index=i, start_s=start, end_s=end, role=role, text=text, words=[])
+        tokens = text.split()
+        step = (end - start) / len(tokens)
+        words = [
+            {"word": w, "start": start + k * step, "end": start + (k + 1) * step, "probability": 0.9}
+            for k, w in enumerate(tokens)
+        ]
+        UtteranceFactory(call=call, index=i, start_s=start, end_s=end, role=role, text=text, words=words)
     EscalationFlagFactory(call=call, time_s=16.0, excerpt="This is ridiculous!")
     return call
 
@@ -71,12 +77,20 @@ def test_a_real_call_is_scored_from_the_escalation_moment_with_timestamps(defaul
     assert criteria["names-emotion"]["level"] == "Named"
     assert criteria["specific-timeframe"]["level"] == "Specific"
     emotion = criteria["names-emotion"]["evidence"][0]
-    assert emotion["start_s"] == 22.5 and emotion["at"] == "0:22"
+    assert 22.5 < emotion["start_s"] < 24.0 and emotion["at"] == "0:23"  # the word "I" of "I can hear"
     # Defensive language counts anywhere on the call.
     defensive = criteria["no-defensive-language"]
     assert defensive["points"] == 0 and defensive["evidence"][0]["at"] == "0:11"
-    assert criteria["pause-before-speaking"]["assessed"] is True  # 1.5 s from the customer's turn to the reply
+    assert criteria["pause-before-speaking"]["level"] == "Paused"  # 1.5 s from the customer's last word to the reply
+    assert grade.transcript["voice"]["pause_s"] == 1.5
     assert not grade.passed
+
+
+def test_a_transcript_without_word_times_is_not_graded_on_pauses(defaults):
+    call = _call()
+    call.utterances.update(words=[])
+    grade = services.call_grade(call=call)
+    assert {c["slug"]: c for c in grade.results}["pause-before-speaking"]["assessed"] is False
 
 
 def test_a_call_without_agent_turns_is_refused(defaults):

@@ -52,6 +52,7 @@ if PRODUCTION:
 # LTI launches arrive inside an LMS iframe via a cross-site POST.
 SESSION_COOKIE_SAMESITE = os.environ.get("SESSION_COOKIE_SAMESITE", "None" if PRODUCTION else "Lax")
 X_FRAME_OPTIONS = "SAMEORIGIN"
+LOGIN_URL = "/admin/login/"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -208,7 +209,14 @@ DEESC_ASR_LANGUAGE = os.environ.get("DEESC_ASR_LANGUAGE", "en")
 # Role of each channel of a dual-channel recording, in channel order.
 DEESC_CHANNEL_ROLES = [r.strip() for r in os.environ.get("DEESC_CHANNEL_ROLES", "agent,customer").split(",") if r.strip()]
 DEESC_ASR_MAX_RETRIES = env_int("DEESC_ASR_MAX_RETRIES", 3)
-LOGIN_URL = "/admin/login/"
+
+# --- analysis ---------------------------------------------------------------------------------
+# Sentence encoder runtime: onnx (exported once from the local weights) or torch.
+DEESC_EMBEDDING_BACKEND = os.environ.get("DEESC_EMBEDDING_BACKEND", "onnx")
+# Threads for the encoder (0: the smaller of 2 and the CPU count).
+DEESC_EMBEDDING_THREADS = env_int("DEESC_EMBEDDING_THREADS", 0)
+# Calm agent turns from this many recent calls are the baseline the pattern map compares against.
+DEESC_PATTERN_BACKGROUND_CALLS = env_int("DEESC_PATTERN_BACKGROUND_CALLS", 2000)
 
 # --- rubrics ----------------------------------------------------------------------------------
 # Longest typed answer graded (characters); longer ones are refused with a clear error.

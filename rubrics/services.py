@@ -369,7 +369,8 @@ def attempt_grade(*, attempt: Attempt) -> Grade:
             rubric_slug=drill.rubric_slug,
             text="" if audio_path else attempt.answer_text,
             audio_path=audio_path,
-            customer_line=drill.customer_line,
+            # A role-play turn answers the simulated caller's latest line, not the drill's opening.
+            customer_line=attempt.customer_line or drill.customer_line,
             attempt=attempt,
         )
     except DeescError as exc:

@@ -207,7 +207,9 @@ LOGGING = {
 # Language passed to multilingual ASR models; empty lets the model detect it per channel.
 DEESC_ASR_LANGUAGE = os.environ.get("DEESC_ASR_LANGUAGE", "en")
 # Role of each channel of a dual-channel recording, in channel order.
-DEESC_CHANNEL_ROLES = [r.strip() for r in os.environ.get("DEESC_CHANNEL_ROLES", "agent,customer").split(",") if r.strip()]
+DEESC_CHANNEL_ROLES = [
+    r.strip() for r in os.environ.get("DEESC_CHANNEL_ROLES", "agent,customer").split(",") if r.strip()
+]
 DEESC_ASR_MAX_RETRIES = env_int("DEESC_ASR_MAX_RETRIES", 3)
 
 # --- analysis ---------------------------------------------------------------------------------

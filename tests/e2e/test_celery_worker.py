@@ -43,6 +43,13 @@ def _wait_for(predicate, timeout: float = 90.0) -> bool:
     return False
 
 
+def _use_broker(**conf: object) -> None:
+    """Point this process's Celery app at another broker, dropping connections made for the old one."""
+    celery_app.conf.update(**conf)
+    celery_app._pool = None  # as Celery does after a fork: the next publish connects afresh
+    celery_app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def worker(transactional_db, settings) -> Iterator[subprocess.Popen[bytes]]:
     if connection.vendor != "postgresql":
@@ -77,11 +84,11 @@ def worker(transactional_db, settings) -> Iterator[subprocess.Popen[bytes]]:
         env=env,
     )
     previous = (celery_app.conf.task_always_eager, celery_app.conf.broker_url)
-    celery_app.conf.update(task_always_eager=False, broker_url=REDIS_URL)
+    _use_broker(task_always_eager=False, broker_url=REDIS_URL)
     try:
         yield process
     finally:
-        celery_app.conf.update(task_always_eager=previous[0], broker_url=previous[1])
+        _use_broker(task_always_eager=previous[0], broker_url=previous[1])
         process.terminate()
         process.wait(timeout=30)
 

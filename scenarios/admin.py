@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from deesc_lms.api_errors import DeescError
-from scenarios.models import Attempt, Clip, Drill, Module
+from scenarios.models import Attempt, Clip, Drill, Module, RolePlay
 
 
 class DrillInline(admin.StackedInline[Drill, Module]):
@@ -73,3 +73,11 @@ class AttemptAdmin(admin.ModelAdmin[Attempt]):
     search_fields = ["answer_text", "agent__name"]
     raw_id_fields = ["drill", "agent"]
     readonly_fields = ["created_at", "transcript", "lti_context"]
+
+
+@admin.register(RolePlay)
+class RolePlayAdmin(admin.ModelAdmin[RolePlay]):
+    list_display = ["id", "drill", "agent", "status", "frustration", "created_at", "finished_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["drill", "agent"]
+    readonly_fields = ["turns", "created_at", "finished_at"]

@@ -94,7 +94,9 @@ def _fold(text: str) -> str:
 
 
 _SENTENCE_END = re.compile(r"[.!?;]+(?=\s|$)|\s[-]{1,2}\s|\n+")
-_CLAUSE_END = re.compile(r"[.!?;,:]+(?=\s|$)|\s[-]{1,2}\s|\n+|\s(?:and|but|so)\s")
+# "so" joins clauses ("..., so I'll refund it") unless it intensifies the next word ("so upset", "so sorry").
+_INTENSIFIED = r"(?:sorry|much|many|very|really|glad|upset|worried|angry|annoy|frustrat|scar|stress|disappoint|anxious|embarrass|confus|hard|long|bad|awful)"
+_CLAUSE_END = re.compile(r"[.!?;,:]+(?=\s|$)|\s[-]{1,2}\s|\n+|\s(?:and|but|so(?!\s+" + _INTENSIFIED + r"))\s")
 
 
 def _split(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -323,7 +325,7 @@ GENERIC_ACK = _rx(
         r"sorry (?:for|about|to hear|that)",
         r"(?:that|this|it) (?:must be|must have been|sounds|is|has been) (?:\w+ )?(?:hard|difficult|tough|awful|terrible|a pain|a hassle|rough|not ok(?:ay)?|horrible|unacceptable)",
         r"thank you for (?:your patience|bearing with|telling me|explaining|letting me know|sharing)",
-        r"(?:that'?s|this is|it'?s) not (?:ok(?:ay)?|acceptable|good enough|fair|right)",
+        r"(?:that'?s|this is|it'?s) (?:really |just |definitely )?not (?:ok(?:ay)?|acceptable|good enough|good|fair|right|on)(?: at all)?",
         r"you(?:'?re| are) right",
         r"(?:i'?d|i would|anyone would) (?:feel|be) the same",
         r"inconvenien\w+",
@@ -398,8 +400,53 @@ DEFENSIVE = [
     r"you can'?t (?:\w+ ){1,2}without",
     r"i'?m (?:only|just) doing my job",
     r"(?:it|that) (?:can'?t|cannot|won'?t) be (?:done|changed)",
+    # Hiding behind rules, terms, process or the system as the reason.
+    r"(?:per|under|as per|in line with|in accordance with|according to) (?:the|our|your) (?:terms|t&cs|terms and conditions|"
+    r"rules|procedures?|process|protocol|guidelines|regulations|contract|agreement)",
+    r"(?:that'?s|it'?s|this is|that is|it is) (?:just )?(?:the|our|standard) (?:process|procedure|protocol|rules?|system)",
+    r"(?:we'?re|we are|the bank is|the company is) (?:fully |perfectly )?(?:entitled|within our rights|allowed) to",
+    r"(?:is|are|was|were|gets?) (?:applied|charged|billed|generated|triggered|done|set) automatically",
+    r"(?:for|due to) (?:security|legal|compliance|regulatory|data protection) reasons",
+    r"for your own (?:protection|safety|security|good)",
+    r"(?:correct|right|valid) according to (?:our|the) (?:system|records)",
+    r"(?:it'?s|that'?s|this is) (?:just )?(?:standard|normal) (?:practice|procedure)",
+    # Disowning it: not something I control, not much I can do, that's all I can say.
+    r"not (?:something|anything) (?:that )?(?:i|we|agents|anyone|staff)(?: here)? (?:can )?(?:control|change|decide|do anything about)",
+    r"(?:not|nothing) much (?:i|we|anyone) can do",
+    r"(?:that'?s|this is|that is) all (?:i|we) can (?:tell you|say|do|offer)",
+    r"(?:i|we) (?:can'?t|cannot|am not able to|'?m not able to|'?m unable to|am unable to) (?:undo|reverse|change|override|help with) (?:it|that|this)",
+    r"so no,",
+    # Blaming the customer: what they should have done, or doubting them.
+    r"if you (?:had|'?d) (?:\w+ ){0,2}?(?:\w+ed|done|gone|rung|read|told|known|kept|paid|spoken|sent|taken|given|made)\b"
+    r"[^.!?]{0,60}?\b(?:would(?:n'?t| not)? have|'?d have|wouldn'?t be)",
+    r"you(?:'?ve| have) (?:already )?been (?:told|informed|advised|notified)",
+    r"(?:fault|problem|issue|error) (?:is|was|lies) (?:on|with|at) your (?:side|end)",
+    r"(?:are|you'?re|you are) you sure (?:you|that)|(?:you'?re|you are) sure (?:you|that)",
+    r"if you (?:\w+ ){1,4}(?:this|it) (?:won'?t|will not|wouldn'?t) happen",
+    # Minimising: it's not just you, everyone waits, please understand we're busy.
+    r"(?:it'?s|you'?re) not (?:just|only) you",
+    r"everyone (?:is|has been|'?s) (?:\w+ ){0,2}waiting",
+    r"(?:many|lots of|a lot of|other|plenty of) (?:other )?(?:customers|people|callers) (?:have|are|with|in the same)",
+    r"please understand",
+    r"(?:i'?m sure )?you (?:can|must|will) (?:surely )?(?:appreciate|understand) (?:that|we|how|our)",
+    r"i'?m sure you (?:can )?(?:appreciate|understand)",
+    # Passive-aggressive formality.
+    r"(?:kindly|please) (?:note|be advised|be aware)",
+    r"as per my (?:colleague|previous|last|earlier|email|message|notes)",
+    r"as per (?:the|my|our) (?:notes|records)",
+    r"with respect,",
+    r"(?:is|are|'s|it'?s) (?:all |clearly )?(?:in|part of|covered by|written in|set out in) (?:your|the|our) (?:contract|terms|agreement|t&cs|small print|fine print)",
 ]
 DEFENSIVE_RX = _rx(DEFENSIVE)
+# "Yes, but": an acknowledgement taken back by a justification ("I see you're angry, but the app ...").
+# Separate from DEFENSIVE_RX because the acknowledgement itself still comes first (order criterion).
+YES_BUT_RX = re.compile(
+    r"\b(?:i (?:see|understand|hear|know|get|appreciate)(?: that| why| how| you| your)?|i'?m sorry|i apologi[sz]e)"
+    r"[^.!?]{0,40}?,? but (?:the|our|your|it|that|this|there|you|those|these|"
+    r"we (?:can'?t|cannot|don'?t|do not|have|had|are|'?re))\b"
+)
+# A hit is not defensive when it sits inside a sympathetic clause ("it's annoying when this happens").
+DEFENSIVE_EXCUSED_BEFORE = re.compile(r"\b(?:when|whenever|if|hate it when|sorry that|sorry)\s+$")
 
 ACTION_VERBS = [
     r"refund\w*",
@@ -719,7 +766,7 @@ STOPWORDS = set(
     need know think said told tell like just get got getting make made call called calling number
     here there please thank thanks sorry okay yeah yes hello hi well right sure much many last since back over
     kind sort able help helping let see say put yet way new old big lot bit far set try use one two per via
-    its own day""".split()
+    its own day must might may shall""".split()
 )
 
 
@@ -783,7 +830,9 @@ def content_stems(norm: str) -> dict[str, tuple[int, int]]:
     emotion_spans = [(m.start(), m.end()) for m in EMOTION_ANY_RX.finditer(norm)]
     out: dict[str, tuple[int, int]] = {}
     for m in WORD_RX.finditer(norm):
-        word = m.group(0).replace("'", "")
+        # Contractions count as their base word: "there's" is "there", "party's" is "party".
+        base, _, suffix = m.group(0).partition("'")
+        word = base if suffix in {"s", "re", "ve", "ll", "d", "m"} else m.group(0).replace("'", "")
         if len(word) < 3 or word in STOPWORDS or word in NUMBER_WORDS:
             continue
         if any(a <= m.start() < b for a, b in emotion_spans):
@@ -819,7 +868,7 @@ def detect_forbidden(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
     """
     patterns: list[re.Pattern[str]] = []
     if config.get("builtin", "defensive") == "defensive":
-        patterns.append(DEFENSIVE_RX)
+        patterns += [DEFENSIVE_RX, YES_BUT_RX]
     extra = _user_rx(config, "phrases")
     if extra is not None:
         patterns.append(extra)
@@ -828,6 +877,8 @@ def detect_forbidden(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
     for rx in patterns:
         for m in ctx.find(rx, whole=True):
             if allow is not None and allow.search(ctx.norm, max(0, m.start() - 20), m.end() + 20):
+                continue
+            if DEFENSIVE_EXCUSED_BEFORE.search(ctx.norm[max(0, m.start() - 20) : m.start()]):
                 continue
             hits.append(ctx.span(m.start(), m.end()))
     examples = [e for e in config.get("examples", []) or [] if e]
@@ -1316,13 +1367,23 @@ def detect_order(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Dete
             sentence = ctx.norm[a:b]
             if len(sentence.split()) < 3 or GREETING_RX.match(sentence) or ctx.norm[b : b + 1] == "?":
                 continue
+            stems = content_stems(sentence)
+            if not stems and not numbers_in(sentence):
+                continue  # "you must be": no content, so nothing explained yet
             cust_values = {v for v, _, _ in numbers_in(ctx.customer_norm)}
-            echoes = any(stem in cust_words for stem in content_stems(sentence)) or any(
+            echoes = any(stem in cust_words for stem in stems) or any(
                 v in cust_values for v, _, _ in numbers_in(sentence)
             )
-            if not echoes or (
-                not SECOND_PERSON_RX.search(sentence) and not any(v in cust_values for v, _, _ in numbers_in(sentence))
-            ):
+            # The customer's experience said back is not an explanation: addressed to them, with
+            # their numbers, or told as what they went through ("Calling four times and having to ...").
+            whole = ctx.norm[slice(*ctx.sentence_of(a))]
+            about_them = (
+                SECOND_PERSON_RX.search(sentence)
+                or SECOND_PERSON_RX.search(whole)
+                or any(v in cust_values for v, _, _ in numbers_in(whole))
+                or re.match(r"(?:\w+ )?\w+ing\b", whole)
+            )
+            if not echoes or not about_them:
                 thens.append((a, b))
                 break
     then = min(thens, default=None)

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import threading
+import warnings
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -51,6 +52,9 @@ def _load() -> tuple[Any, Any]:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
     from transformers import AutoModel, AutoTokenizer
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # a progress bar per load is noise in logs and commands
 
     path = model_path()
     tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
@@ -103,6 +107,9 @@ def _onnx_session() -> Any | None:
 def _export_onnx(target: Path) -> None:
     import torch
     from transformers import AutoModel
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
 
     tokenizer, _ = _load()
     # Eager attention traces to a graph whose padding mask follows the input; SDPA bakes in the sample's shape.
@@ -126,21 +133,11 @@ def _export_onnx(target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(f".{os.getpid()}.tmp")
     axes = {"batch": 0, "tokens": 1}
-    torch.onnx.export(
-        Pooled(model),
-        (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"]),
-        str(partial),
-        input_names=["input_ids", "attention_mask", "token_type_ids"],
-        output_names=["embedding"],
-        dynamic_axes={
-            "input_ids": {v: k for k, v in axes.items()},
-            "attention_mask": {v: k for k, v in axes.items()},
-            "token_type_ids": {v: k for k, v in axes.items()},
-            "embedding": {0: "batch"},
-        },
-        opset_version=17,
-        dynamo=False,
-    )
+    # The tracer's warnings are about shapes the dynamic axes below already cover; the export is
+    # checked against torch where it is tested, so keep them out of every first run's output.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _export(torch, Pooled(model), sample, partial, axes)
     os.replace(partial, target)  # atomic: a second process never reads a half-written file
 
 
@@ -172,3 +169,21 @@ def encode(texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
             pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
             rows.append(pooled.numpy().astype(np.float32))
     return np.vstack(rows)
+
+
+def _export(torch: Any, module: Any, sample: Any, path: Path, axes: dict[str, int]) -> None:
+    torch.onnx.export(
+        module,
+        (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"]),
+        str(path),
+        input_names=["input_ids", "attention_mask", "token_type_ids"],
+        output_names=["embedding"],
+        dynamic_axes={
+            "input_ids": {v: k for k, v in axes.items()},
+            "attention_mask": {v: k for k, v in axes.items()},
+            "token_type_ids": {v: k for k, v in axes.items()},
+            "embedding": {0: "batch"},
+        },
+        opset_version=17,
+        dynamo=False,
+    )

@@ -590,6 +590,12 @@ OTHER_SUBJECT_RX = re.compile(
     r"\b(?:sorry|nobody|no one|you|they|he|she|someone|it|that|this|glad|afraid|happy to hear|when|if|because)\b"
 )
 OWNER_INVESTIGATE_RX = _verb_rx(INVESTIGATIVE_VERBS)
+INVESTIGATE_START_RX = re.compile(r"(?:" + "|".join(INVESTIGATIVE_VERBS) + r"|see|ask|find out)\b")
+# Procedural hand-offs: the agent's own step is real, but the fix depends on someone else.
+HANDOFF_RX = re.compile(r"(?:rais|log|fil|open|submit|escalat|transfer|flag|pass|ask|request|refer|forward)")
+HEDGED_RESULT_RX = re.compile(
+    r"\b(?:they|he|she|it|someone|the team|billing|the \w+ team)\b[^.!?]{0,25}?\b(?:may|might|could|possibly|hopefully|should be able)\b"
+)
 HEDGE_RX = re.compile(r"\b" + HEDGE + r"\b")
 NEGATION_RX = re.compile(r"\b" + NEGATION + r"\b")
 PASSIVE_ACTION_RX = re.compile(
@@ -598,6 +604,9 @@ PASSIVE_ACTION_RX = re.compile(
     r"reconnected|waived|escalated|dispatched|resolved|sorted|arranged|booked|scheduled|delivered|reimbursed|adjusted|paid)\b"
     r"|\b(?:a|an|the|our) (?:engineer|technician|courier|specialist|driver|supervisor|manager) (?:will|can|should|is going to) (?:come|visit|call|attend|ring|be (?:with|there|out))\b"
     r"|\b(?:will|can|could|'ll) be (?:\w+ )?(?:lifted|unfrozen|unblocked|waived|rebooked|sent out|taken off|put right)\b"
+    # Passive checks and paperwork, with a modal: "could potentially be reviewed", "a claim can be opened".
+    r"|\b(?:will|would|can|could|should|may|might|'ll)(?: \w+ly)? be (?:\w+ )?(?:reviewed|investigated|checked|looked (?:at|into)|"
+    r"opened|raised|logged|filed|submitted|lodged|considered|assessed|reconsidered)\b"
     r"|\b(?:a|an|the|our) (?:engineer|technician|courier|specialist|driver|supervisor|manager) (?:might|may|could|should) be (?:free|available|able to|sent|there)\b"
     r"|\b(?:your|the|my) \w+ (?:is|has been|'s been|are|have been) (?:now )?(?:back on|fixed|restored|reconnected|unfrozen|unblocked|sorted|resolved|refunded|credited|cancel+ed|updated|waived|lifted)\b"
 )
@@ -670,7 +679,19 @@ SETTLING_RX = _rx(
         r"one (?:thing|step) at a time",
         r"i can help",
         r"i'?ll help",
+        # Listening signals and apologies settle as well ("Mm-hm.", "I do apologise.").
+        r"mm+-?hm+",
+        r"uh-?huh",
+        r"mhm",
+        r"i see",
+        r"(?:i (?:do |sincerely |really )?|we )apologi[sz]e",
+        r"my apologies",
     ]
+)
+# Asking for details first rushes past the customer ("Okay, what is the file reference number?").
+DETAIL_REQUEST_RX = re.compile(
+    r"\b(?:what(?:'s| is) (?:the|your)|(?:can|could|may) i (?:have|get|take|grab)|give me|i need) (?:\w+ ){0,3}"
+    r"(?:number|reference|ref|id|name|address|postcode|zip|details|date of birth|account|booking|order|email)\b"
 )
 SHARP_OPEN_RX = re.compile(
     r"^(?:but\b|well,? actually|actually\b|look,|look\b|listen\b|no,|no\b|hold on|wait\b|excuse me|hey\b|(?:\w+,? )?i need you to\b|(?:\w+,? )?you need to\b|sir,? (?:please )?(?:calm|stop|listen)|ma'?am,? (?:please )?(?:calm|stop|listen))"
@@ -766,7 +787,7 @@ STOPWORDS = set(
     need know think said told tell like just get got getting make made call called calling number
     here there please thank thanks sorry okay yeah yes hello hi well right sure much many last since back over
     kind sort able help helping let see say put yet way new old big lot bit far set try use one two per via
-    its own day must might may shall""".split()
+    its own day days week weeks hour hours minute minutes month months must might may shall""".split()
 )
 
 
@@ -1148,6 +1169,12 @@ def _owner_actions(ctx: Context, rx: re.Pattern[str]) -> tuple[list[re.Match[str
         before = ctx.norm[max(0, m.start() - 30) : m.start()]
         if HEDGE_RX.search(gap) or HEDGE_RX.search(before[-20:]) or re.search(r"\bif\s+(?:\w+\s+){0,2}$", before):
             hedged.append(m)
+        elif rx is OWNER_ACTION_RX and INVESTIGATE_START_RX.match(gap.strip()):
+            hedged.append(m)  # "let me check with the courier": a check, whatever follows
+        elif HANDOFF_RX.match(m.group("verb")) and HEDGED_RESULT_RX.search(
+            ctx.norm, m.end(), ctx.sentence_of(m.start())[1]
+        ):
+            hedged.append(m)  # "I'll raise a ticket and they may be able to reverse it": the result is not promised
         else:
             firm.append(m)
     return firm, hedged
@@ -1277,6 +1304,13 @@ PAST_RX = re.compile(
 )
 
 
+IMMEDIATE = {"now", "right now", "immediately", "straight away", "right away"}
+# A result in place already: "it works again now", "your account is active now".
+PRESENT_OUTCOME_RX = re.compile(
+    r"\b(?:works?|is working|(?:is|are|'s) (?:\w+ )?(?:back|active|live|unblocked|unfrozen|fixed|restored|working|sorted|cleared|reconnected))\b"
+)
+
+
 def _with_preposition(ctx: Context, start: int) -> int:
     """Start of 'by Friday' rather than 'Friday' when a deadline word precedes the match."""
     before = re.search(
@@ -1306,6 +1340,7 @@ def detect_timeframe(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
             not FUTURE_RX.search(sentence)
             and not COMMITTED_START_RX.match(text)
             and not OWNER_ACTION_RX.search(sentence)
+            and not (text in IMMEDIATE and PRESENT_OUTCOME_RX.search(sentence))
         ):
             continue  # "we're busy today", "refunds take 14 days": a time, but nobody's commitment
         if re.match(r"(?:a|an|one) ", text.split(" ", 1)[-1]) and re.search(r"\bfor (?:a|an) ", text):
@@ -1410,6 +1445,13 @@ QUESTION_START_RX = re.compile(
 )
 
 
+# Questioning the customer's account is not checking your own understanding ("you're sure you paid?").
+DOUBT_RX = re.compile(
+    r"\b(?:(?:are you|you'?re|you are) (?:really |quite |absolutely )?sure|did you (?:really|actually))\b"
+)
+SPOKEN_TAG_RX = re.compile(r"(?:^|\s)(?:yes|yeah|right|correct|yes or no)\s*$")
+
+
 def detect_checks_understanding(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
     """Asks the customer to confirm ('Is that right?', 'Have I got that right?')."""
     rx = re.compile(
@@ -1421,13 +1463,22 @@ def detect_checks_understanding(ctx: Context, config: dict[str, Any], anchors: A
     )
     extra = _user_rx(config, "patterns")
     hits = ctx.find(rx) + (ctx.find(extra) if extra is not None else [])
+    hits = [m for m in hits if not DOUBT_RX.search(ctx.norm[slice(*ctx.sentence_of(m.start()))])]
     spans = [ctx.span(*ctx.clause_of(m.start())) for m in hits[:1]]
+    if not spans:
+        # A restatement closed by a spoken tag, as transcripts have it without a '?' ("... saturday yes").
+        last = ctx.window_sentences()[-1:]
+        for a, b in last:
+            sentence = ctx.norm[a:b]
+            if len(sentence.split()) >= 5 and SPOKEN_TAG_RX.search(sentence) and not DOUBT_RX.search(sentence):
+                spans.append(ctx.span(a, b))
     if not spans:
         # A statement asked back as a question ("So you were charged twice?", "..., yes?").
         for a, b in ctx.window_sentences():
             if (
                 ctx.norm[b : b + 1] == "?"
                 and not QUESTION_START_RX.match(ctx.norm[a:b])
+                and not DOUBT_RX.search(ctx.norm[a:b])
                 and len(ctx.norm[a:b].split()) >= 2
             ):
                 spans.append(ctx.span(a, b))
@@ -1450,6 +1501,17 @@ def detect_next_step(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
         r"|\b(?:someone|somebody|an? \w+) (?:from \w+(?: \w+)? )?(?:will|'ll|is going to|should) (?:come|call|ring|email|text|contact|visit|be in touch|be with you)"
         r"|\b(?:your|the|a|an|our) (?:\w+ ){0,2}(?:will|should|'ll|is going to) (?:be|arrive|reach|show|appear|come|go)\b"
         r"|\b(?:refund|credit|payment|change|order|it) (?:goes|will go|should go) through"
+        # Someone else's next move: "they will call you 30 minutes before", "the crew will ring".
+        r"|\b(?:they|he|she|someone|somebody)(?:'ll| will| should| are going to| is going to) (?:\w+ )?"
+        r"(?:call|ring|phone|email|text|contact|message|visit|come|arrive|be in touch|let you know|update you|confirm)\b"
+        # Present tense for a scheduled future: "the letter goes out tonight", "it appears on your next bill".
+        r"|\b(?:goes|go|is going|gets? sent) out\b|\b(?:appears?|shows? up|shows|lands?|arrives?|comes? through) (?:on|in|by|within|before|tonight|tomorrow|today|next|this)\b"
+        # Something booked for them: "a crew is booked for tomorrow", "your new appointment is Thursday".
+        r"|\b(?:is|are|'s|has been|have been) (?:now |all )?(?:booked|scheduled|arranged|confirmed|set up|due|rebooked) (?:for|on|in|at)\b"
+        r"|\b(?:your|the) (?:new |next )?(?:appointment|visit|slot|booking|delivery|callback|installation|flight|repair) (?:is|'s|will be) (?:now )?(?:on|at|for|booked|\d|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|tonight)"
+        # The outcome they can act on now: "your card works again now", "you can use it right away".
+        r"|\b(?:works?|is working|is (?:back|active|live|unblocked|working)) (?:again )?(?:now|right away|straight away)\b"
+        r"|\byou can (?:now )?(?:use|log in|go|pay|access|travel|fly|collect|book)\b"
     )
     imperative = re.compile(
         r"(?:please |so |then |just |now )?(?:try|restart|reboot|check|reply|log in|keep an eye|look out|give it|call us|pop in|bring|send us|expect)\b"
@@ -1478,6 +1540,7 @@ def detect_calm_opening(ctx: Context, config: dict[str, Any], anchors: Anchors) 
         SHARP_OPEN_RX.search(first)
         or DEFENSIVE_RX.search(first)
         or POLICY_RX.search(first)
+        or DETAIL_REQUEST_RX.search(first)
         or end_mark == "!"
         or re.search(r"\b[A-Z]{3,}\b", ctx.text[a:b]) is not None
     )

@@ -30,10 +30,15 @@ from deesc_lms.calls.triggers import UNKNOWN, ContextTurn, TriggerClassifier, Tr
 HIGH = 0.5  # a customer turn at or above this is escalated speech
 WARN = 0.3  # early signs: agitated, not yet escalated
 MARKER_FLOOR = 0.15  # a prevented escalation needs intensity markers, not only negative words
-EPISODE_GAP_S = 75.0  # agitated turns further apart than this (with calm between) are separate episodes
+EPISODE_GAP_S = 75.0  # three times this of calm customer speech always ends a run, whatever was said
+SETTLE_S = 45.0  # two calm customer turns spanning this long end a run
 MAX_FLAGS = 8  # a two-hour call can hold several; past this they are noise for a coach
 WORDS_PER_SECOND = 2.6  # speaking rate used to place untimed transcript lines in time
 CURVE_HALF_LIFE_S = 45.0
+# Trigger context: customer turns up to this far back, their weight halving every half-life.
+CONTEXT_TURNS_BACK = 4
+CONTEXT_WINDOW_S = 150.0
+CONTEXT_HALF_LIFE_S = 40.0
 
 # --- lexical cues ------------------------------------------------------------------------------
 # (name, weight, pattern). A turn's score combines its cues as a noisy-OR, 1 - prod(1 - w): one
@@ -41,6 +46,12 @@ CURVE_HALF_LIFE_S = 45.0
 # Each name counts once per turn, so a rant that says "ridiculous" five times is not five times
 # as angry. Written for ASR output too: lowercase, no punctuation.
 STRONG, MEDIUM, MILD = 0.5, 0.3, 0.15
+HEDGED_RISING = (
+    r"\b(getting)( (a bit|a little|quite|really|rather|pretty))? (annoyed|stressed|upset|angry|fed up|irritated|wound up|worked up|cross|impatient)\b"
+    r"|\b(starting|beginning) to( really)? (get( a bit| a little| quite)? (annoyed|angry|stressed|fed up|wound up|cross)|lose|wind me up|grate|annoy|irritate)"
+    r"|\b(a bit|a little|a tad|slightly|somewhat) (fed up|wound up|cross|annoyed|irritated|impatient|worked up)\b"
+)
+_HEDGED_RE = re.compile(HEDGED_RISING, re.IGNORECASE)
 CUES: list[tuple[str, float, str]] = [
     (
         "profanity",
@@ -50,27 +61,27 @@ CUES: list[tuple[str, float, str]] = [
     (
         "outrage",
         STRONG,
-        r"\b(ridiculous|unacceptable|outrageous|disgrace\w*|disgusting|pathetic|useless|incompetent|appalling|absurd|insane|unbelievable|shocking|atrocious|diabolical|shambles|scam|rip.?off|robbery|liars?|joke)\b",
+        r"\b(ridiculous|unacceptable|outrageous|disgrace\w*|disgusting|pathetic|useless|incompetent|appalling|absurd|insane|unbelievable|shocking|atrocious|diabolical|shambles|scam|rip.?off|ripped off|robbery|liars?|joke|runaround|run.around|heartless|cruel)\b|\b(a|complete|total|absolute|utter) (con|farce|circus)\b|\b(taken|taking me|take me) for (a|an) (mug|ride|fool|idiot)\b|\bmugged off\b|\b(is|it.?s|that.?s|total|absolute|complete|utter) (junk|rubbish|garbage|trash)\b",
     ),
     (
         "anger",
         STRONG,
-        r"\b(furious|livid|angry|fuming|outraged|seething|sick (of|and tired)|fed up|had enough|beyond frustrat\w+|extremely frustrat\w+|lose it|losing my (mind|patience|temper))\b",
+        r"\b(furious|livid|angry|fuming|outraged|seething|sick (of|and tired)|fed up|had enough|beyond frustrat\w+|extremely frustrat\w+|had a gutful|gutful|vexed|raging|cheesed off|hacked off|brassed off|ticked off|pissed|(at|reached) the end of my tether|had it up to here|beside myself|lose it|losing my (mind|patience|temper|rag))\b",
     ),
     (
         "supervisor",
         STRONG,
-        r"\b(speak|talk|put me through|transfer me|get me|give me|i want|i need|let me (speak|talk))\b.{0,25}\b(supervisor|manager|someone senior|someone in charge|your boss|someone higher up|team leader|someone who can)\b|\b(supervisor|manager)\b.{0,10}\b(now|right now|immediately)\b|\bescalate (this|it|my complaint)\b",
+        r"\b(speak|talk|put me through|put me on|connect me|transfer me|get me|give me|i want|i need|let me (speak|talk))\b.{0,25}\b(supervisor|manager|someone senior|someone in charge|your boss|someone higher up|team leader|someone who can|somebody who (can|does)|somebody with)\b|\b(supervisor|manager)\b.{0,10}\b(now|right now|immediately)\b|\bescalate (this|it|my complaint)\b",
     ),
     (
         "threat",
         STRONG,
-        r"\b(lawyer|solicitor|attorney|sue you|small claims|ombudsman|trading standards|better business bureau|bbb|fcc|ofcom|regulator|councillor|my mp|formal complaint|(post|leave|leaving|write) (a |about this|this)?.{0,10}review|social media|tell everyone|never (use|buy|order|shop)\w* (anything )?(from|with)? ?you\w* again|(i.?m|i am) done with (you|this|your)|take my business elsewhere)\b",
+        r"\b(lawyer|solicitor|attorney|sue you|small claims|ombudsman|trading standards|better business bureau|bbb|fcc|ofcom|regulator|councillor|my mp|formal complaint|(post|leave|leaving|write) (a |about this|this)?.{0,10}review|social media|(i.?ll|i will|going to|gonna) tell everyone|chargeback|charge back|(block|stop|cancel) (the|your|all) (payments|direct debit)|consumer (affairs|council|protection|rights|people|watchdog)|department of (transportation|consumer affairs)|attorney general|cfpb|acma|nodal officer|never (use|buy|order|shop)\w* (anything )?(from|with)? ?you\w* again|(i.?m|i am) (so |just |absolutely |completely |totally )?done\b(?!\s+(now|yet|already|in|by|for|here|there|paying|with (the|my|that|a|an)\b))|take my business elsewhere)\b",
     ),
     (
         "conduct",
         STRONG,
-        r"\b(don.?t|do not) tell me to calm down\b|\b(talking|speaking|talk|speak) (down )?to me like\b|\b(stop interrupting|you keep interrupting|you.?re not listening|not listening to (a word|me)|are you (even )?listening|reading (me )?(from |off )?a script|no need for that tone|your tone|your attitude|patronis|patroniz|condescending|calling me a liar)\b",
+        r"\b(don.?t|do not) tell me to calm down\b|\b(so |very |really |unbelievably |incredibly |extremely )?rude\b|\bhow dare you\b|\bwho do you think you are\b|\b(talking|speaking|talk) over me\b|\b(telling|tell|asking) me to (hurry|speed)|\blike (i.?m|i am) (five|six|a (child|kid|toddler|five year old))\b|\binsulting\b|\b(talking|speaking|talk|speak) (down )?to me like\b|\b(stop interrupting|you keep interrupting|you.?re not listening|not listening to (a word|me)|are you (even )?listening|reading (me )?(from |off )?a script|no need for that tone|your tone|your attitude|patronis|patroniz|condescending|calling me a liar)\b",
     ),
     (
         "hangup",
@@ -80,12 +91,12 @@ CUES: list[tuple[str, float, str]] = [
     (
         "repeat_contact",
         MEDIUM,
-        r"\b(third|fourth|fifth|sixth|tenth|umpteenth|3rd|4th|5th) time\b.{0,25}\b(call|ring|rang|rung|phon|contact|ask|told|tell|explain|chas|happen|had to|writ|email|spoken|speak)|\bevery (single )?time i (call|ring|phone|email|write|try|chase|contact|ask|get told|speak)|\bhow many (more )?times\b|\b(already|again and again|over and over)\b.{0,25}\b(told|explained|said|called|rang|been through|gave)\b|\b(told|explained|said|asked)( (you|this|it|that|all this|all of this))?( (already|before|twice|three times))\b|\b(call|called|phoned|rang|rung|contacted|emailed)( you| you guys| you people)? (twice|three|four|five|several|multiple|so many|\d+) times\b|\b(i.?ve|i have) (said|told you|asked) (twice|three times|already|this)\b|\b(calling|ringing|phoning) (you )?again\b|\brepeating myself\b|\b(three|four|five|six|several|\d+) times (now|already|today|this week)\b",
+        r"\b(third|fourth|fifth|sixth|tenth|umpteenth|3rd|4th|5th) time\b.{0,25}\b(call|ring|rang|rung|phon|contact|ask|told|tell|explain|chas|happen|had to|writ|email|spoken|speak)|\bevery (single )?time i (call|ring|phone|email|write|try|chase|contact|ask|get told|speak)|\bhow many (more )?times\b|\b(already|again and again|over and over)\b.{0,25}\b(told|explained|said|called|rang|been through|gave)\b|\b(told|explained|said|asked)( (you|this|it|that|all this|all of this))?( (already|before|twice|three times))\b|\b(call|called|phoned|rang|rung|contacted|emailed)( you| you guys| you people)? (twice|three|four|five|several|multiple|so many|\d+) times\b|\b(i.?ve|i have) (said|told you|asked) (twice|three times|already|this)\b|\b(calling|ringing|phoning) (you )?again\b|\brepeating myself\b|\b(explained|told|said|repeated|gave)\b.{0,30}\b(so many|too many|multiple|several|countless|loads of) times\b|\b(second|third|fourth|fifth) (time|call)\b.{0,20}\b(it.?s|it has|this has|i.?ve|i have)\b.{0,10}\b(done|happened|broken|gone|failed|stopped|rung|called|rang|phoned)\b|\b(i.?ve|i have|i) (rung|rang|called|phoned) (you )?(about (this|it) )?(before|last (week|month|\w+day)|twice|three times|four times|every (week|day))\b|\b(three|four|five|six|several|\d+) times (now|already|today|this week)\b",
     ),
     (
         "broken_promise",
         MEDIUM,
-        r"\b(nobody|no one|no.one|nobody.?s|no one.?s)\b.{0,20}\b(told|tell|mentioned|called|rang|came|showed|turned up|bothered|did|does|will|ever|pass\w*)\b|\b(never (came|showed|turned up|called|rang|arrived|happened|got back|coming))\b|\b(didn.?t|did not|never) (call|ring|get) (me )?back\b|\bwas (told|promised)\b.{0,40}\b(but|and) (it|nothing|nobody|no one|they|it.?s)\b",
+        r"\b(nobody|no one|no.one|nobody.?s|no one.?s)\b.{0,20}\b(told|tell|mentioned|called|rang|came|comes|come|knocked|replied|answered|got back|showed|turned up|bothered|did|does|will|ever|pass\w*)\b|\b(never (came|showed|turned up|called|rang|arrived|happened|got back|coming))\b|\b(didn.?t|did not|never) (call|ring|get) (me )?back\b|\bwas (told|promised)\b.{0,40}\b(but|and) (it|nothing|nobody|no one|they|it.?s)\b",
     ),
     (
         "unfair",
@@ -95,17 +106,17 @@ CUES: list[tuple[str, float, str]] = [
     (
         "handoff",
         MEDIUM,
-        r"\b(don.?t|do not) (transfer|pass|put) me\b|\b(passed|bounced|pushed|sent) (around|from pillar to post|between|back and forth)\b|\b(yet )?another (department|number|team)\b|\b(ring|call|phone|contact) (someone|somebody) else\b|\bevery (department|team|person)\b",
+        r"\b(don.?t|do not) (transfer|pass|put) me\b|\b(passed|bounced|pushed|sent) (around|from pillar to post|between|back and forth)\b|\b(yet )?another (department|number|team)\b|\b(ring|call|phone|contact) (someone|somebody) else\b|\bevery (department|team|person)\b|\b(been |got |just been )?transferred\b.{0,40}\b(again|twice|(three|four|five|\d+) times|already|from)\b|\b(second|third|fourth|fifth) (person|department|team|agent)\b|\bback (at|to) (the )?(start|square one|beginning)\b|\bround the houses\b|\bsomebody else.?s department\b|\b(don.?t|do not) (you dare )?put me (on hold|through)\b",
     ),
     (
         "disbelief",
         MEDIUM,
-        r"\b(what do you mean|are you (serious|kidding|joking|having a laugh)|you.?re (kidding|joking|having a laugh)|having a laugh|oh come on|what.?s the point|how am i supposed to|how (long|much longer) (am i|do i|have i|will i|is this|are you)|why (should|am|do|does|can.?t|is|isn.?t) (i|nobody|no one|you|it)\b.{0,30}\b(have to|repeating|pay|just|pass|ever|even|still)|seriously\?|i don.?t care|no way|i swear|you people|you lot)\b",
+        r"\b(what do you mean|what is the point|you.?re (seriously )?telling me|are you for real|are you (serious|kidding|joking|having a laugh)|you.?re (kidding|joking|having a laugh)|having a laugh|oh come on|what.?s the point|how am i supposed to|how (long|much longer) (am i|do i|have i|will i|is this|are you)|why (should|am|do|does|can.?t|is|isn.?t) (i|nobody|no one|you|it)\b.{0,30}\b(have to|repeating|pay|just|pass|ever|even|still)|seriously\?|i don.?t care|no way|i swear|you people|you lot)\b",
     ),
     (
         "lost_time",
         MEDIUM,
-        r"\b(took|taken|taking) (the|a) (whole )?(day|morning|afternoon) off|\bwaited (in )?all (day|morning|week)|\bsat (here|in|at home) (waiting|all)|\bwasted (my|a|the|enough|half|hours|all)|\bwaste of (my |our )?(time|morning|day|afternoon|evening|money)|\b(unpaid leave|time off work|day off work)|\b(lost|losing) (a day|a day.?s pay|money|work|(two|three|four|\d+) days)|\b(for )?(over|more than|nearly|almost) (an|a|two|three|\d+) (hours?|days|weeks)\b",
+        r"\b(took|taken|taking) (the|a) (whole )?(day|morning|afternoon) off|\bwaited (in )?all (day|morning|week)|\bsat (here|in|at home) (waiting|all)|\bwasted (my|a|the|enough|half|hours|all)|\bwaste of (my |our )?(time|morning|day|afternoon|evening|money)|\b(took|taken|take) (today|the day|a day|the morning|the afternoon|time) off\b|\b(on the phone|on hold|holding|in (the|your) queue)\b.{0,15}\b(for )?(an hour|over an hour|hours|(twenty|thirty|forty|fifty|sixty|seventy|ninety|\d+)( \w+)? minutes)\b|\b(unpaid leave|time off work|day off work)|\b(lost|losing) (a day|a day.?s pay|money|work|(two|three|four|\d+) days)|\b(for )?(over|more than|nearly|almost) (an|a|two|three|\d+) (hours?|days|weeks)\b",
     ),
     (
         "insist",
@@ -115,7 +126,7 @@ CUES: list[tuple[str, float, str]] = [
     (
         "cancel",
         MEDIUM,
-        r"\b(cancel(ling|ing)?|close) (it|the lot|everything|my (account|contract|membership|subscription|service))\b.{0,30}\b(today|now|then|done|elsewhere|another|different)\b|\b(switch|move|moving|going|go) (to|over to) (a |another |a different |one of the )(provider|network|company|bank|supplier|others)\b|\bif (this|it).{0,25}(not|isn.?t) (sorted|fixed|resolved).{0,20}(cancel|leav|go)",
+        r"\b(cancel(ling|ing)?|close) (it|the lot|everything|my (account|contract|membership|subscription|service))\b.{0,30}\b(today|now|then|done|elsewhere|another|different)\b|\b(switch|move|moving|going|go) (to|over to) (a |another |a different |one of the )(provider|network|company|bank|supplier|others)\b|\bif (this|it).{0,25}(not|isn.?t) (sorted|fixed|resolved).{0,20}(cancel|leav|go)|\b(pac|porting|stac) code\b|\bi want to (leave|cancel)\b|\b(i.?ll|i will|i.?m going to|gonna) (just )?(leave|switch|go elsewhere|go somewhere else|walk)\b|\bswitching (\w+ )?(companies|providers?|suppliers?|banks?|networks?)\b|\bwith (someone|somebody) else\b.{0,20}\b(install|booked|signed|sign)|\b(install\w*|signed up|booked) .{0,25}with (someone|somebody|another) (else)?",
     ),
     (
         "frustration",
@@ -125,7 +136,7 @@ CUES: list[tuple[str, float, str]] = [
     (
         "refusal",
         MILD + 0.05,
-        r"\bi don.?t want (an?|your|any|another) (offer|deal|discount|upgrade|script|excuse|reset)\b|\b(not|never) (paying|waiting|doing) (it|that|this|another|any)\b",
+        r"\bi don.?t want (an?|your|any|another) (offer|deal|discount|upgrade|script|excuse|reset)\b|\b(not|never|no way (on \w+ \w+ earth )?i.?m) (paying|waiting|doing) (it|that|this|another|any|for|\w+ (quid|pounds|dollars|bucks|rand|euros|thousand|hundred))\b",
     ),
     (
         # "Brilliant. Absolutely brilliant." after bad news is not praise.
@@ -134,14 +145,16 @@ CUES: list[tuple[str, float, str]] = [
         r"\b(absolutely|just|oh|well|really) (brilliant|great|perfect|wonderful|fantastic|marvellous|lovely)[.!]|\b(brilliant|great|perfect|wonderful|fantastic)[.!]+ (so|then|now) (i|we|you|nobody|it)\b|^(brilliant|great|perfect|wonderful|fantastic|marvellous)[.!]+ (so|then|now|another|the)\b",
     ),
     (
+        # Self-reported, growing frustration ("I'm getting a bit fed up", "starting to lose patience")
+        # is an early sign: WARN on its own, escalated speech only with something else.
         "rising",
-        0.25,
-        r"\b(getting|really|so|very) (annoyed|stressed|upset|angry|fed up|irritated|wound up|worked up)\b|\b(starting|beginning) to (get (annoyed|angry|stressed|fed up)|lose)\b",
+        WARN,
+        HEDGED_RISING,
     ),
     (
         "emotion",
         MILD + 0.05,
-        r"\b(annoy(ed|ing|s me)|frustrat(ed|ing)|irritat(ed|ing)|upset|exasperat(ed|ing)|stressed( out)?|disappointed|a bit much|worried)\b",
+        r"\b(gutted|annoy(ed|ing|s me)|frustrat(ed|ing)|irritat(ed|ing)|upset|exasperat(ed|ing)|stressed( out)?|disappointed|a bit much|worried)\b",
     ),
     (
         "insult",
@@ -154,6 +167,7 @@ _PRAISE = re.compile(
     re.IGNORECASE,
 )
 _CUE_RE = [(name, weight, re.compile(pattern, re.IGNORECASE)) for name, weight, pattern in CUES]
+_CUE_BY_NAME = {name: rule for name, _, rule in _CUE_RE}
 # Hedges and reassurance soften a turn: "it's a bit annoying, but no worries".
 _SOFTENERS = re.compile(
     r"\b(no worries|no problem|not a problem|that.?s (ok|okay|fine|alright)|it.?s (ok|okay|fine|alright)|it wasn.?t (terrible|too bad|that bad)|a (little|bit|tad) (annoying|frustrating|inconvenient)|bit of a pain|just (wanted|thought) (to|someone))\b",
@@ -170,7 +184,7 @@ _WORD_RE = re.compile(r"[A-Za-z']+")
 _EMPATHY_RE = re.compile(
     r"\b(i (completely |totally |really |fully )?(understand|hear you|can hear|get (it|that|why))|i.?m (so |really |very |truly )?sorry|i apologi[sz]e|my apologies|"
     r"that (must|must have|sounds|would) (be|been)? ?(so |really )?(frustrating|annoying|stressful|awful|difficult|upsetting)|"
-    r"i.?d be (frustrated|upset|annoyed|angry) too|you.?re (absolutely |completely )?right|i can see why|that.?s not (ok|okay|acceptable|good enough)|"
+    r"i.?d be (frustrated|upset|annoyed|angry) too|that.?s (completely |totally |entirely |perfectly )?(fair|understandable)|thank you for (sticking|staying) with us|you shouldn.?t (be|have)|you.?re (absolutely |completely )?right|i can see why|that.?s not (ok|okay|acceptable|good enough)|"
     r"you shouldn.?t have (to|had to)|thank you for (your patience|bearing with me|explaining))\b",
     re.IGNORECASE,
 )
@@ -230,6 +244,12 @@ _EMOTION_RE = re.compile(
 )
 _SUPERVISOR_TRANSFER_RE = re.compile(
     r"\b(transfer(ring)? you|put you through|pass you|connect you)\b.{0,30}\b(supervisor|manager|team leader|complaints)\b",
+    re.IGNORECASE,
+)
+# A customer turn that shows the run is over: thanks, or accepting what the agent offered.
+_SETTLED_RE = re.compile(
+    r"\b(thank|thanks|cheers|appreciate|ta|fair enough|sounds good|that.?s (fine|great|better|fair|good|perfect|brilliant|all i|more like it|what i needed)|"
+    r"that would (help|be (better|great|good))|(okay|ok|right|yes)[,.]? (great|good|then|fine|that.?s)|thank (god|goodness)|oh good|much better|that makes sense|i can live with)\b",
     re.IGNORECASE,
 )
 _GRATITUDE_RE = re.compile(
@@ -311,6 +331,9 @@ def _shouting(text: str) -> int:
     # A line in capitals throughout is how some transcripts are formatted, not shouting.
     if len(caps) == len(words):
         return 0
+    # One short word in capitals is an acronym ("PAC code", "on ACC"), not a raised voice.
+    if len(caps) == 1 and len(caps[0]) <= 4:
+        return 0
     return len(caps)
 
 
@@ -327,6 +350,13 @@ def score_customer_turn(text: str, previous: Sequence[str] = ()) -> tuple[float,
     for name, weight, rule in _CUE_RE:
         if rule.search(clean):
             markers[name] = weight
+    if "rising" in markers:
+        # "getting a bit fed up" is the early sign, not the anger it names: drop the cue the hedge
+        # already accounts for unless it is also said outright elsewhere in the turn.
+        rest = _HEDGED_RE.sub(" ", clean)
+        for name in ("anger", "emotion", "frustration"):
+            if name in markers and not _CUE_BY_NAME[name].search(rest):
+                del markers[name]
     bangs = clean.count("!")
     if bangs:
         markers["exclamation"] = min(0.25, 0.1 * bangs)
@@ -346,6 +376,11 @@ def score_customer_turn(text: str, previous: Sequence[str] = ()) -> tuple[float,
                 if theirs and len(mine & theirs) / len(mine | theirs) >= 0.45:
                     markers["repetition"] = 0.15
                     break
+    if "rising" in markers and not any(w >= STRONG for w in markers.values()):
+        # Narrating one's own rising frustration is, by definition, not yet escalated speech.
+        hedged_cap = HIGH - 0.01
+    else:
+        hedged_cap = 1.0
     keep = 1.0 - 0.25 * negativity
     for weight in markers.values():
         keep *= 1.0 - weight
@@ -359,7 +394,7 @@ def score_customer_turn(text: str, previous: Sequence[str] = ()) -> tuple[float,
         and not ({"profanity", "outrage", "anger", "conduct", "sarcasm"} & markers.keys())
     ):
         raw *= 0.4  # praise: "you've been so helpful, can I speak to your manager?" is not a demand
-    return min(1.0, raw), negativity, markers
+    return min(hedged_cap, raw), negativity, markers
 
 
 # --- turns and time ----------------------------------------------------------------------------
@@ -441,26 +476,30 @@ def frustration_curve(scores: Sequence[TurnScore]) -> list[list[float]]:
 
 
 def _episodes(scores: Sequence[TurnScore]) -> list[list[int]]:
-    """Runs of agitated customer turns (indexes into `scores`)."""
+    """Runs of agitated customer turns (indexes into `scores`).
+
+    A run ends when the customer has settled, not when the clock says so: a calm turn that thanks
+    the agent or accepts what was offered, three calm turns in a row, or two that span
+    SETTLE_S. A hold in the middle of a row (no customer speech) does not end it, and neither do
+    two quick flat answers ("Then who can?", "And in the meantime?") between angry turns.
+    """
     episodes: list[list[int]] = []
     current: list[int] = []
-    calm_since: float | None = None
+    calm: list[TurnScore] = []
     for i, s in enumerate(scores):
         if s.raw >= WARN:
-            if current and calm_since is not None and s.turn.start_s - calm_since > EPISODE_GAP_S:
-                episodes.append(current)
-                current = []
             current.append(i)
-            calm_since = None
-        elif current:
-            if calm_since is None:
-                calm_since = s.turn.start_s
-            # Two calm turns in a row close the run even if they come quickly.
-            calm_run = [x for x in scores[current[-1] + 1 : i + 1] if x.raw < WARN]
-            if len(calm_run) >= 2 and len(calm_run) == i - current[-1]:
-                episodes.append(current)
-                current = []
-                calm_since = None
+            calm = []
+            continue
+        if not current:
+            continue
+        calm.append(s)
+        span = s.turn.start_s - scores[current[-1]].turn.start_s
+        settled = bool(_SETTLED_RE.search(s.turn.text)) and not _HEDGED_RE.search(s.turn.text)
+        if settled or len(calm) >= 3 or (len(calm) >= 2 and span >= SETTLE_S) or span >= EPISODE_GAP_S * 3:
+            episodes.append(current)
+            current = []
+            calm = []
     if current:
         episodes.append(current)
     return episodes
@@ -619,6 +658,11 @@ def _outcome(
         return "deteriorated", "ended with a supervisor demand, a threat or a hang-up"
     if max(s.raw for s in tail) >= HIGH or (last.raw >= WARN and not _GRATITUDE_RE.search(last.turn.text)):
         return "deteriorated", "frustration was still high when the call ended"
+    # After a supervisor demand, a threat or a hang-up threat, going quiet is not recovering: a curt
+    # "Fine. Send it in writing. Bye." ends it high. Recovered needs the customer to thank the agent.
+    demanded = {"supervisor", "threat", "hangup"} & {m for i in episode for m in scores[i].markers}
+    if demanded and not any(_GRATITUDE_RE.search(s.turn.text) for s in after):
+        return "deteriorated", f"ended without settling after a {sorted(demanded)[0]} in the run"
     if last.raw < WARN:
         return "recovered", "frustration fell after the peak and the call ended calm"
     return "none", "frustration eased but the call did not clearly end calm"
@@ -711,18 +755,24 @@ def _build(
     agent_turn_before = agent_before[-1].text if agent_before else ""
     first_response = agent_after[0] if agent_after else None
 
-    # Context for the trigger: the moment, the agitated turns before it, and one after (callers often
-    # say what the problem is right after they blow up).
+    # Context for the trigger: what the customer is reacting to at the moment. The moment turn counts
+    # most; the customer's earlier turns (in the run or just before it, where callers often state the
+    # issue) count less the longer ago they were said; the next turn in the run a little (callers often
+    # say what the problem is right after they blow up). The agent turn just before the moment is
+    # weighed by the classifier's agent rules.
     context: list[ContextTurn] = [ContextTurn(moment.text, 1.0)]
-    for back, i in enumerate(reversed([i for i in episode if i < moment_i][-2:])):
-        context.append(ContextTurn(scores[i].turn.text, 0.8 - 0.15 * back))
-    # The caller's last words before the run often state the issue itself ("it's flooded my kitchen").
-    for back, s in enumerate(reversed(scores[max(0, episode[0] - 2) : episode[0]])):
-        context.append(ContextTurn(s.turn.text, 0.55 - 0.15 * back))
-    nxt = [i for i in episode if i > moment_i][:1]
-    for i in nxt:
-        context.append(ContextTurn(scores[i].turn.text, 0.7))
-    result: TriggerResult = classifier.classify(context, agent_turn_before)
+    for i in range(moment_i - 1, max(-1, moment_i - 1 - CONTEXT_TURNS_BACK), -1):
+        ago = max(0.0, moment.start_s - scores[i].turn.start_s)
+        if ago > CONTEXT_WINDOW_S:
+            break
+        in_run = i >= episode[0]
+        context.append(ContextTurn(scores[i].turn.text, (0.8 if in_run else 0.6) * 0.5 ** (ago / CONTEXT_HALF_LIFE_S)))
+    for i in [i for i in episode if i > moment_i][:1]:
+        context.append(ContextTurn(scores[i].turn.text, 0.6))
+    earlier_agent = ""
+    if len(agent_before) >= 2 and (len(scores) < 2 or moment_i == 0 or agent_before[-2].index > scores[moment_i - 1].turn.index - 2):
+        earlier_agent = agent_before[-2].text
+    result: TriggerResult = classifier.classify(context, agent_turn_before, earlier_agent_text=earlier_agent)
 
     outcome, outcome_why = _outcome(kind, scores, episode, turns, moment, until)
     stage = classify_stage(agent_before, moment.start_s, duration, len(agent_before))

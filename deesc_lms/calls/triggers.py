@@ -31,6 +31,11 @@ MIN_SUPPORT = 0.4
 # Log-odds one weighted keyword hit adds; capped so rules alone never swamp meaning.
 RULE_LOGIT = 0.9
 RULE_CAP = 3.0
+# The agent turn just before the moment is usually what the customer is reacting to ("that's our
+# policy", "I'll transfer you", "calm down"), so its rule hits count more than one customer turn's.
+AGENT_RULE_WEIGHT = 1.2
+# The agent turn before that still sets the scene, at less than half the weight.
+EARLIER_AGENT_RULE_WEIGHT = 0.5
 # Unit vectors give cosine logits in -1..1; the temperature lets the regression be decisive.
 TEMPERATURE = 10.0
 
@@ -195,7 +200,7 @@ class TriggerClassifier:
         return float((vectors @ examples.T).max())
 
     def rule_hits(
-        self, context: Sequence[ContextTurn], agent_text: str
+        self, context: Sequence[ContextTurn], agent_text: str, earlier_agent_text: str = ""
     ) -> tuple[dict[str, float], dict[str, list[str]]]:
         scores: dict[str, float] = {}
         hits: dict[str, list[str]] = {}
@@ -207,23 +212,30 @@ class TriggerClassifier:
                 if matched:
                     score += turn.weight * min(len(matched), 2)
                     hits.setdefault(spec.slug, []).extend(matched[:2])
-            if agent_text:
-                text = normalise(agent_text)
+            for said, weight in ((agent_text, AGENT_RULE_WEIGHT), (earlier_agent_text, EARLIER_AGENT_RULE_WEIGHT)):
+                if not said:
+                    continue
+                text = normalise(said)
                 matched = [m.group(0) for rule in self._agent_rules[spec.slug] if (m := rule.search(text))]
                 if matched:
-                    score += 0.8 * min(len(matched), 2)
+                    score += weight * min(len(matched), 2)
                     hits.setdefault(spec.slug, []).extend(f"agent: {m}" for m in matched[:2])
             if score:
                 scores[spec.slug] = min(score, RULE_CAP)
         return scores, hits
 
     def classify(
-        self, context: Sequence[ContextTurn], agent_text: str = "", *, vectors: np.ndarray | None = None
+        self,
+        context: Sequence[ContextTurn],
+        agent_text: str = "",
+        *,
+        vectors: np.ndarray | None = None,
+        earlier_agent_text: str = "",
     ) -> TriggerResult:
         """The best trigger with its probability, or `unknown` when it is below MIN_PROBABILITY."""
         if not self.specs or not any(t.text.strip() for t in context):
             return TriggerResult(UNKNOWN, 0.0)
-        rules, hits = self.rule_hits(context, agent_text)
+        rules, hits = self.rule_hits(context, agent_text, earlier_agent_text)
         if vectors is None:
             vectors = self.encoder([t.text for t in context])
         probs = self.probabilities(context, vectors)

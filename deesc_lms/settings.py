@@ -158,6 +158,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
+# With `celery -A deesc_lms beat`, queued gradebook scores are retried as their backoff comes due.
+CELERY_BEAT_SCHEDULE = {
+    "send-due-scores": {"task": "deesc_lms.lti.tasks.deliveries_retry_due", "schedule": 60.0},
+}
 CELERY_ACCEPT_CONTENT = ["json"]
 
 # --- API --------------------------------------------------------------------------------------

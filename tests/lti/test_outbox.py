@@ -123,3 +123,27 @@ def test_grade_without_a_launch_is_not_queued() -> None:
     attempt = Attempt.objects.create(drill=DrillFactory(), answer_text="Hello")
     grade = Grade.objects.create(source="attempt", attempt=attempt, rubric_version=version, score=10, passed=False)
     assert services.delivery_queue(grade=grade) is None
+
+
+def test_send_scores_command_sends_what_is_due(platform: Platform) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    key = tool_key_active()
+    platform.tool_public_pem = key.public_pem
+    platform.fail_scores_with = 503
+    registration = RegistrationFactory(client_id=platform.client_id, auth_token_url=platform.url + "/token")
+    grade = _graded_attempt(registration.pk, platform.url + "/lineitems/5/lineitem")
+    delivery = services.delivery_queue(grade=grade)
+    assert delivery is not None
+    services.delivery_send(delivery=delivery)  # the LMS is down: pending, retried later
+    platform.fail_scores_with = None
+    out = StringIO()
+    call_command("send_scores", stdout=out)
+    assert "0 score(s) tried" in out.getvalue()  # not due yet
+    GradeDelivery.objects.filter(pk=delivery.pk).update(next_try_at=timezone.now())
+    call_command("send_scores", stdout=out)
+    assert "1 score(s) tried: 1 sent" in out.getvalue()
+    assert len(platform.scores) == 1

@@ -91,6 +91,10 @@ class Command(BaseCommand):
                 "deployment_ids": ["1"],
             },
         )
+        # The real calls are scored with the same engine, so coaches see practice and calls side by side.
+        for call in calls:
+            if not Grade.objects.filter(call=call, source=Grade.Source.CALL).exists():
+                rubric_services.call_grade(call=call)
         combined = module.drills.get(kind=Drill.Kind.COMBINED)
         launch = {
             "registration_id": registration.pk,
@@ -150,7 +154,14 @@ class Command(BaseCommand):
             },
             "grades": graded,
             "gradebook": [
-                {"id": d.pk, "status": d.status, "tries": d.tries, "last_error": d.last_error} for d in deliveries
+                {
+                    "id": d.pk,
+                    "status": d.status,
+                    "tries": d.tries,
+                    "next_try": d.next_try_at.isoformat() if d.next_try_at else None,
+                    "last_error": d.last_error,
+                }
+                for d in deliveries
             ],
             "package": {"path": package.file.path, "sha256": package.sha256, "bytes": package.size_bytes},
             "admin": {"url": f"{base}/admin/", "username": DEMO_ADMIN[0], "password": DEMO_ADMIN[1]},
@@ -158,7 +169,8 @@ class Command(BaseCommand):
                 "home": f"{base}/",
                 "pattern_map": f"{base}/calls/patterns/",
                 "api_docs": f"{base}/api/docs/",
-                "module": f"{base}/admin/scenarios/module/{module.pk}/change/",
+                "learner": f"{base}/modules/{module.slug}/",
+                "progress": f"{base}/progress/agents/{agent.pk}/",
             },
         }
 
@@ -181,14 +193,15 @@ class Command(BaseCommand):
             w(f'  {g["label"]:<5} {g["score"]:>5.1f}/100 {verdict}  "{g["answer"][:60]}"')
         w(self.style.MIGRATE_HEADING("Gradebook outbox (LTI AGS)"))
         for d in s["gradebook"]:
-            w(
-                f"  delivery #{d['id']}: {d['status']} after {d['tries']} tries {('- ' + d['last_error'][:80]) if d['last_error'] else ''}"
-            )
+            retry = f"; next try {d['next_try'][11:19]} UTC" if d["next_try"] else ""
+            reason = f" ({d['last_error'].split(':')[0]})" if d["last_error"] else ""
+            w(f"  delivery #{d['id']}: {d['status']} after {d['tries']} tries{reason}{retry}")
+        w("  (the demo LMS is not running: scores wait in the outbox and are retried with backoff)")
         p = s["package"]
         w(self.style.MIGRATE_HEADING("SCORM 1.2 package"))
         w(f"  {p['path']} ({p['bytes']} bytes)")
         a = s["admin"]
         w(self.style.MIGRATE_HEADING("Open"))
-        w(f"  admin      {a['url']}  (login {a['username']} / {a['password']})")
+        w(f"  {'admin':<12} {a['url']}  (login {a['username']} / {a['password']})")
         for name, url in s["urls"].items():
-            w(f"  {name:<10} {url}")
+            w(f"  {name:<12} {url}")

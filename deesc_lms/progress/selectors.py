@@ -75,7 +75,8 @@ def _shares(grade: Grade) -> dict[str, float]:
     shares = {}
     for row in grade.results or []:
         top = row.get("max_points") or 0
-        if top:
+        # A criterion the answer could not show (voice, on a transcript) says nothing about the agent.
+        if top and row.get("assessed", True):
             shares[str(row.get("slug"))] = float(row.get("points", 0)) / float(top)
     return shares
 

@@ -8,12 +8,14 @@ Idempotent: a second run reuses what the first stored.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 import rubrics.services as rubric_services
 from deesc_lms.api_errors import DeescError
@@ -66,9 +68,13 @@ class Command(BaseCommand):
         )
 
         calls: list[Call] = []
-        for path in files:
+        for number, path in enumerate(files):
             result = call_services.call_ingest(path=path, agent=agent)
             call = result.call
+            if call.started_at is None:
+                # The demo calls took place in the fortnight before the agent's training.
+                call.started_at = timezone.now() - timedelta(days=14 - 4 * number)
+                call.save(update_fields=["started_at"])
             if call.status != Call.Status.ANALYSED:
                 call_services.call_analyse(call=call)
             call.refresh_from_db()

@@ -223,6 +223,10 @@ EMOTIONS: dict[str, list[str]] = {
         r"scary",
         r"afraid",
         r"frighten\w*",
+        r"terrif(?:ied|ying)",
+        r"petrified",
+        r"dread\w*",
+        r"worried sick",
         r"fear(?:ful|s)?",
         r"panic\w*",
         r"concerned",
@@ -403,7 +407,14 @@ DEFENSIVE = [
     # Hiding behind rules, terms, process or the system as the reason.
     r"(?:per|under|as per|in line with|in accordance with|according to) (?:the|our|your) (?:terms|t&cs|terms and conditions|"
     r"rules|procedures?|process|protocol|guidelines|regulations|contract|agreement)",
-    r"(?:that'?s|it'?s|this is|that is|it is) (?:just )?(?:the|our|standard) (?:process|procedure|protocol|rules?|system)",
+    r"(?:that'?s|it'?s|this is|that is|it is) (?:just )?(?:the|our|standard|company|company'?s) (?:process|procedure|protocol|rules?|system)",
+    r"(?:aren'?t|are not|isn'?t|is not|'?m not|am not|we'?re not|not) (?:permitted|allowed|authori[sz]ed) to",
+    r"(?:the|our) (?:\w+ ){0,2}(?:is|are) (?:very |really |so |extremely )?(?:busy|swamped|overloaded|short[- ]staffed)",
+    # Normalising the failure: "results are often delayed".
+    r"(?:are|is|get|gets) (?:often|usually|sometimes|always|normally|frequently) (?:delayed|late|slow|lost|missed|wrong)",
+    # Blame by obligation: "you'd need to have checked", "you were supposed to".
+    r"you (?:would|'?d) (?:need|have) to have",
+    r"you (?:were|are) (?:supposed|meant|required|expected) to",
     r"(?:we'?re|we are|the bank is|the company is) (?:fully |perfectly )?(?:entitled|within our rights|allowed) to",
     r"(?:is|are|was|were|gets?) (?:applied|charged|billed|generated|triggered|done|set) automatically",
     r"(?:for|due to) (?:security|legal|compliance|regulatory|data protection) reasons",
@@ -1502,7 +1513,7 @@ def detect_next_step(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
         r"|\b(?:your|the|a|an|our) (?:\w+ ){0,2}(?:will|should|'ll|is going to) (?:be|arrive|reach|show|appear|come|go)\b"
         r"|\b(?:refund|credit|payment|change|order|it) (?:goes|will go|should go) through"
         # Someone else's next move: "they will call you 30 minutes before", "the crew will ring".
-        r"|\b(?:they|he|she|someone|somebody)(?:'ll| will| should| are going to| is going to) (?:\w+ )?"
+        r"|\b(?:they|he|she|someone|somebody|the \w+|the \w+ \w+)(?:'ll| will| should| are going to| is going to) (?:\w+ )?"
         r"(?:call|ring|phone|email|text|contact|message|visit|come|arrive|be in touch|let you know|update you|confirm)\b"
         # Present tense for a scheduled future: "the letter goes out tonight", "it appears on your next bill".
         r"|\b(?:goes|go|is going|gets? sent) out\b|\b(?:appears?|shows? up|shows|lands?|arrives?|comes? through) (?:on|in|by|within|before|tonight|tomorrow|today|next|this)\b"

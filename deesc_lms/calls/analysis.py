@@ -39,6 +39,7 @@ CURVE_HALF_LIFE_S = 45.0
 CONTEXT_TURNS_BACK = 4
 CONTEXT_WINDOW_S = 150.0
 CONTEXT_HALF_LIFE_S = 40.0
+EARLIER_AGENT_WINDOW_S = 60.0  # the agent turn before the one before the moment counts if this recent
 
 # --- lexical cues ------------------------------------------------------------------------------
 # (name, weight, pattern). A turn's score combines its cues as a noisy-OR, 1 - prod(1 - w): one
@@ -770,7 +771,7 @@ def _build(
     for i in [i for i in episode if i > moment_i][:1]:
         context.append(ContextTurn(scores[i].turn.text, 0.6))
     earlier_agent = ""
-    if len(agent_before) >= 2 and (len(scores) < 2 or moment_i == 0 or agent_before[-2].index > scores[moment_i - 1].turn.index - 2):
+    if len(agent_before) >= 2 and moment.start_s - agent_before[-2].start_s <= EARLIER_AGENT_WINDOW_S:
         earlier_agent = agent_before[-2].text
     result: TriggerResult = classifier.classify(context, agent_turn_before, earlier_agent_text=earlier_agent)
 

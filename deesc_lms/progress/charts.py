@@ -55,7 +55,11 @@ def score_timeline(
         parts.append(
             f'<rect x="{x0:.1f}" y="{pad_t}" width="{max(2.0, x1 - x0):.1f}" height="{inner_h}" fill="#f1f5ea"/>'
         )
-        parts.append(f'<text x="{x0 + 3:.1f}" y="{pad_t + 10}" font-size="10" fill="#4f772d">training</text>')
+        # The label sits inside the chart whichever edge the training is near.
+        anchor, tx = ("end", x0 - 3) if x0 > width - pad_r - 60 else ("start", x0 + 3)
+        parts.append(
+            f'<text x="{tx:.1f}" y="{pad_t + 10}" font-size="10" text-anchor="{anchor}" fill="#4f772d">training</text>'
+        )
     for source, colour in (("practice", PRACTICE), ("call", CALL)):
         series = [p for p in points if p.source == source]
         coords = [(x(p.at.timestamp()), pad_t + inner_h * (1 - p.score / 100)) for p in series]

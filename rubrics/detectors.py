@@ -413,7 +413,7 @@ DEFENSIVE = [
     # Normalising the failure: "results are often delayed".
     r"(?:are|is|get|gets) (?:often|usually|sometimes|always|normally|frequently) (?:delayed|late|slow|lost|missed|wrong)",
     # Blame by obligation: "you'd need to have checked", "you were supposed to".
-    r"you (?:would|'?d) (?:need|have) to have",
+    r"you(?: would|'?d) (?:need|have) to have",
     r"you (?:were|are) (?:supposed|meant|required|expected) to",
     r"(?:we'?re|we are|the bank is|the company is) (?:fully |perfectly )?(?:entitled|within our rights|allowed) to",
     r"(?:is|are|was|were|gets?) (?:applied|charged|billed|generated|triggered|done|set) automatically",

@@ -36,7 +36,8 @@ MAX_FLAGS = 8  # a two-hour call can hold several; past this they are noise for 
 WORDS_PER_SECOND = 2.6  # speaking rate used to place untimed transcript lines in time
 CURVE_HALF_LIFE_S = 45.0
 # Trigger context: customer turns up to this far back, their weight halving every half-life.
-CONTEXT_TURNS_BACK = 4
+CONTEXT_TURNS_BACK = 3
+CONTEXT_MIN_WORDS = 5
 CONTEXT_WINDOW_S = 150.0
 CONTEXT_HALF_LIFE_S = 40.0
 EARLIER_AGENT_WINDOW_S = 60.0  # the agent turn before the one before the moment counts if this recent
@@ -762,12 +763,16 @@ def _build(
     # say what the problem is right after they blow up). The agent turn just before the moment is
     # weighed by the classifier's agent rules.
     context: list[ContextTurn] = [ContextTurn(moment.text, 1.0)]
-    for i in range(moment_i - 1, max(-1, moment_i - 1 - CONTEXT_TURNS_BACK), -1):
+    taken = 0
+    for i in range(moment_i - 1, -1, -1):
         ago = max(0.0, moment.start_s - scores[i].turn.start_s)
-        if ago > CONTEXT_WINDOW_S:
+        if ago > CONTEXT_WINDOW_S or taken >= CONTEXT_TURNS_BACK:
             break
+        if len(scores[i].turn.text.split()) < CONTEXT_MIN_WORDS:
+            continue  # "Okay." or a postcode says nothing about the cause, and each turn costs an embedding
         in_run = i >= episode[0]
         context.append(ContextTurn(scores[i].turn.text, (0.8 if in_run else 0.6) * 0.5 ** (ago / CONTEXT_HALF_LIFE_S)))
+        taken += 1
     for i in [i for i in episode if i > moment_i][:1]:
         context.append(ContextTurn(scores[i].turn.text, 0.6))
     earlier_agent = ""

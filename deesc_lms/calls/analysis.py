@@ -78,7 +78,7 @@ CUES: list[tuple[str, float, str]] = [
     (
         "threat",
         STRONG,
-        r"\b(lawyer|solicitor|attorney|sue you|small claims|ombudsman|trading standards|better business bureau|bbb|fcc|ofcom|regulator|councillor|my mp|formal complaint|(post|leave|leaving|write) (a |about this|this)?.{0,10}review|social media|(i.?ll|i will|going to|gonna) tell everyone|chargeback|charge back|(block|stop|cancel) (the|your|all) (payments|direct debit)|consumer (affairs|council|protection|rights|people|watchdog)|department of (transportation|consumer affairs)|attorney general|cfpb|acma|nodal officer|never (use|buy|order|shop)\w* (anything )?(from|with)? ?you\w* again|(i.?m|i am) (so |just |absolutely |completely |totally )?done\b(?!\s+(now|yet|already|in|by|for|here|there|paying|with (the|my|that|a|an)\b))|take my business elsewhere)\b",
+        r"\b(lawyer|solicitor|attorney|sue you|small claims|ombudsman|trading standards|better business bureau|bbb|fcc|ofcom|regulator|councillor|my mp|formal complaint|(post|leave|leaving|write) (a |about this|this)?.{0,10}review|social media|(i.?ll|i will|going to|gonna) tell everyone|chargeback|charge back|(block|blocking|stop|stopping|cancel|cancelling) (the|your|all|my|any more) (payments?|direct debits?|card payments?)|report(ing)? (you|this|your company)\b|consumer (affairs|council|protection|rights|people|watchdog)|department of (transportation|consumer affairs)|attorney general|cfpb|acma|nodal officer|never (use|buy|order|shop)\w* (anything )?(from|with)? ?you\w* again|(i.?m|i am) (so |just |absolutely |completely |totally )?done\b(?!\s+(now|yet|already|in|by|for|here|there|paying|with (the|my|that|a|an)\b))|take my business elsewhere)\b",
     ),
     (
         "conduct",
@@ -138,7 +138,7 @@ CUES: list[tuple[str, float, str]] = [
     (
         "refusal",
         MILD + 0.05,
-        r"\bi don.?t want (an?|your|any|another) (offer|deal|discount|upgrade|script|excuse|reset)\b|\b(not|never|no way (on \w+ \w+ earth )?i.?m) (paying|waiting|doing) (it|that|this|another|any|for|\w+ (quid|pounds|dollars|bucks|rand|euros|thousand|hundred))\b",
+        r"\bi don.?t want (an?|your|any|another) (offer|deal|discount|upgrade|script|excuse|reset|pause)\b|\b(i.?ve|i have) (already )?said no( (twice|three times|already|again))?\b|\b(not|never|no way (on \w+ \w+ earth )?i.?m) (paying|waiting|doing) (it|that|this|another|any|for|\w+ (quid|pounds|dollars|bucks|rand|euros|thousand|hundred))\b",
     ),
     (
         # "Brilliant. Absolutely brilliant." after bad news is not praise.

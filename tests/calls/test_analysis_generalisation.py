@@ -1,0 +1,149 @@
+"""Escalation analysis on the ways real callers differ from the labelled examples.
+
+Each test is a behaviour a QA reviewer relies on, written with wording that is not in fixtures/eval*.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from deesc_lms.calls.analysis import HIGH, WARN, CallAnalysis, analyse_turns, place_in_time, score_customer_turn
+from deesc_lms.calls.transcripts import parse_transcript
+from deesc_lms.calls.triggers import TriggerClassifier, specs_from_yaml
+
+
+@pytest.fixture(scope="module")
+def classifier() -> TriggerClassifier:
+    return TriggerClassifier(specs_from_yaml())
+
+
+def _analyse(text: str, classifier: TriggerClassifier) -> CallAnalysis:
+    rows = [(ln.role, ln.start, ln.end, ln.text, ln.speaker) for ln in parse_transcript(text).lines]
+    turns, timed = place_in_time(rows)
+    return analyse_turns(turns, classifier=classifier, timed=timed)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Honestly I'm getting a bit cross with it now, this is the second week.",
+        "i'm starting to lose patience a bit if i'm honest",
+        "It's starting to really grate on me, the whole thing.",
+    ],
+)
+def test_callers_describing_rising_frustration_are_early_signs_not_escalated(text: str) -> None:
+    raw, _, markers = score_customer_turn(text)
+    assert "rising" in markers
+    assert WARN <= raw < HIGH
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm absolutely raging, that's a complete con and you know it.",
+        "i've had a gutful of this mate i'm going to the ombudsman",
+        "Don't tell me to hurry up, that's so rude.",
+        "So I've been taken for a mug for two years, brilliant.",
+    ],
+)
+def test_regional_and_idiomatic_anger_is_escalated_speech(text: str) -> None:
+    raw, _, _ = score_customer_turn(text)
+    assert raw >= HIGH
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can you send it today so I can tell everyone at the meeting?",
+        "I need the PAC code for my old number, I'm moving it to my work phone.",
+        "Please cancel the June dates and move it to September.",
+        "I think that's the third time I've rung you this year and it's always been quick.",
+    ],
+)
+def test_neutral_mentions_of_escalation_words_stay_calm(text: str) -> None:
+    raw, _, _ = score_customer_turn(text)
+    assert raw < HIGH
+
+
+def test_a_hold_in_the_middle_of_an_escalation_does_not_split_it(classifier: TriggerClassifier) -> None:
+    text = """[0:00] Agent: Claims desk, Sam speaking.
+[0:04] Customer: Hi, my claim number is 5521, it's about the courtesy car.
+[0:10] Agent: That's handled by our partner desk, I'll need to transfer you.
+[0:15] Customer: No, don't transfer me again, that's the fourth department today. This is a joke.
+[0:24] Agent: I'm sorry, I can't book it from here. Please hold.
+[0:27] Customer: Don't you dare put me on...
+[3:40] Agent: Thanks for holding, roadside assistance, how can I help?
+[3:44] Customer: Unbelievable. I'm done, I'm switching to another insurer tomorrow. Goodbye.
+"""
+    result = _analyse(text, classifier)
+    assert len(result.escalations) == 1
+    flag = result.escalations[0]
+    assert flag.time_s == 15
+    assert flag.trigger == "transfer_handoff"
+    assert flag.outcome == "deteriorated"
+
+
+def test_two_quick_flat_questions_between_angry_turns_are_one_escalation(classifier: TriggerClassifier) -> None:
+    text = """[0:00] Agent: Accounts, Mia speaking.
+[0:03] Customer: There's a fee of ninety pounds on my bill I never agreed to.
+[0:10] Agent: That's the admin fee, it's applied automatically.
+[0:15] Customer: That's outrageous, nobody mentioned any admin fee, take it off.
+[0:22] Agent: I can't remove it.
+[0:25] Customer: Then who can?
+[0:28] Agent: You could raise a dispute.
+[0:31] Customer: And how long does that take?
+[0:34] Agent: Twenty eight days.
+[0:37] Customer: Twenty eight days? Put me through to your manager right now.
+"""
+    result = _analyse(text, classifier)
+    assert len(result.escalations) == 1
+    assert result.escalations[0].time_s == 15
+    assert result.escalations[0].trigger == "billing_dispute"
+    assert result.escalations[0].outcome == "deteriorated"
+
+
+def test_after_a_threat_a_curt_goodbye_is_not_recovery(classifier: TriggerClassifier) -> None:
+    text = """[0:00] Agent: Streamline TV, Jo speaking.
+[0:03] Customer: I want to cancel my package please.
+[0:06] Agent: Can I offer you six months at half price?
+[0:10] Customer: No. I've said no twice. Cancel it now or I'm stopping the payments with my bank and reporting you.
+[0:20] Agent: Okay, I'll process that. It ends on the ninth.
+[0:24] Customer: Fine. Email me the confirmation.
+[0:27] Agent: Will do. Anything else?
+[0:29] Customer: No. Bye.
+"""
+    result = _analyse(text, classifier)
+    assert [e.outcome for e in result.escalations] == ["deteriorated"]
+    assert result.escalations[0].trigger == "cancellation_threat"
+
+
+def test_agitation_defused_before_it_escalates_is_prevented(classifier: TriggerClassifier) -> None:
+    text = """[0:00] Agent: Parcel line, Ana speaking.
+[0:04] Customer: Hi, it's about tracking number 8812.
+[0:08] Agent: Thanks, one second.
+[0:15] Customer: It's said out for delivery three days running and then goes back to the depot. I'm getting a bit fed up now, it's a birthday present.
+[0:27] Agent: I'm sorry, that's really stressful with a birthday coming up. Let me ring the depot myself now and find it rather than rely on the tracking.
+[0:38] Customer: Okay, thank you.
+[1:50] Agent: Found it, it was on the wrong van. It'll be with you before noon tomorrow and I've refunded the delivery charge.
+[1:59] Customer: Oh brilliant, thanks so much.
+"""
+    result = _analyse(text, classifier)
+    assert [(e.kind, e.outcome, e.trigger) for e in result.escalations] == [("prevented", "prevented", "wait_time")]
+
+
+def test_trigger_follows_the_agent_turn_the_customer_reacts_to(classifier: TriggerClassifier) -> None:
+    text = """[0:00] Agent: Bookings, Lee speaking.
+[0:03] Customer: I typed my son's surname wrong on his ticket, it cost me three hundred dollars, can you fix it?
+[0:12] Agent: I'm afraid our policy is that names can't be changed on saver fares, you'd have to buy a new ticket.
+[0:20] Customer: That's ridiculous, it's the same person, that rule is a rip off and you know it!
+"""
+    result = _analyse(text, classifier)
+    assert [e.trigger for e in result.escalations] == ["policy_explanation"]
+
+
+def test_money_transfers_are_not_call_transfers(classifier: TriggerClassifier) -> None:
+    text = """[0:00] Agent: Digital banking, Kim speaking.
+[0:04] Customer: The app closes by itself every time I press confirm on a transfer, I've tried ten times and I'm so frustrated, the builder needs paying tonight!
+"""
+    result = _analyse(text, classifier)
+    assert [e.trigger for e in result.escalations] == ["product_failure"]

@@ -248,6 +248,22 @@ _SUPERVISOR_TRANSFER_RE = re.compile(
     r"\b(transfer(ring)? you|put you through|pass you|connect you)\b.{0,30}\b(supervisor|manager|team leader|complaints)\b",
     re.IGNORECASE,
 )
+# Listener-side evidence, which does not depend on the caller's vocabulary:
+# - the agent opens the reply with a real acknowledgement ("You're right, I'm sorry"), i.e. the agent
+#   heard agitation in that turn;
+# - the caller later apologises for their own tone ("sorry for snapping"), i.e. they know they had
+#   escalated, so the run was escalated speech (recovered), not only early signs (prevented).
+_AGENT_ACK_RE = re.compile(
+    r"^\W*(\w+[,.]? )?(you.?re (absolutely |completely |quite |totally )?right|i.?m (so |really |very |truly )?sorry|i (do |really )?apologi[sz]e|my apologies|"
+    r"i (completely |totally |really |fully )?(understand|hear you)|i hear you|that.?s (really |completely |totally )?(not (good enough|okay|ok|acceptable|right|on)|fair|a fair point|completely fair))",
+    re.IGNORECASE,
+)
+HEARD = 0.2  # weight of the agent's acknowledgement as a cue on the turn it answers (up to WARN)
+_TONE_APOLOGY_RE = re.compile(
+    r"\bsorry,? (i was|for being|if i was|if i|i|for|about)( so| a bit| being)? (short|snappy|snapping|snapped|rude|shouting|shouted|going off|ranting|raised my voice|lost it|losing it|biting|blew up|came in|got|went off|having a go|my tone|the rant)|"
+    r"\b(didn.?t|don.?t) mean to (snap|shout|take it out|go off|have a go|be rude)|\bi.?m sorry i (raised|shouted|snapped|lost|got)|\bsorry for (going off|snapping|shouting|ranting|my tone|biting|being (short|rude|snappy|so))",
+    re.IGNORECASE,
+)
 # A customer turn that shows the run is over: thanks, or accepting what the agent offered.
 _SETTLED_RE = re.compile(
     r"\b(thank|thanks|cheers|appreciate|ta|fair enough|sounds good|that.?s (fine|great|better|fair|good|perfect|brilliant|all i|more like it|what i needed)|"
@@ -507,6 +523,15 @@ def _episodes(scores: Sequence[TurnScore]) -> list[list[int]]:
     return episodes
 
 
+def _agent_replies(turns: Sequence[Turn]) -> dict[int, Turn]:
+    """Customer turn index -> the agent turn that answers it (the next turn, when it is the agent's)."""
+    replies: dict[int, Turn] = {}
+    for before, after in zip(turns, turns[1:], strict=False):
+        if before.role == "customer" and after.role == "agent":
+            replies[before.index] = after
+    return replies
+
+
 def _position(t: float, duration: float) -> str:
     if duration <= 0:
         return "early"
@@ -689,8 +714,15 @@ def analyse_turns(
 
     scores: list[TurnScore] = []
     history: list[str] = []
+    reply_to = _agent_replies(turns)
     for t in customer:
         raw, lexical, markers = score_customer_turn(t.text, history)
+        reply = reply_to.get(t.index)
+        if reply is not None and (lexical > 0.05 or markers) and _AGENT_ACK_RE.search(reply.text):
+            # Evidence of agitation, never of escalation on its own: defusing early signs is exactly
+            # what a good agent does, so this lifts a turn to WARN at most.
+            markers["heard"] = HEARD
+            raw = max(raw, min(WARN, 1.0 - (1.0 - raw) * (1.0 - HEARD)))
         v = voice.get(t.index) if voice else None
         if v is not None:
             # The voice raises a turn the words already mark, and only nudges a neutral one.
@@ -715,6 +747,17 @@ def analyse_turns(
                 continue
             moment_i = max(episode, key=lambda i: scores[i].raw)
             moment = scores[moment_i].turn
+            after_run = scores[episode[-1] + 1 : until]
+            apologised = any(_TONE_APOLOGY_RE.search(s.turn.text) for s in after_run)
+            settled = any(_SETTLED_RE.search(s.turn.text) or _GRATITUDE_RE.search(s.turn.text) for s in after_run)
+            unsettled_to_end = until is None and len(episode) >= 2 and not settled
+            if apologised or unsettled_to_end:
+                # The caller later apologised for their tone, or the agitation ran on to the end of the
+                # call: either way it was escalated speech, not early signs.
+                escalations.append(
+                    _build("escalation", scores, episode, moment_i, turns, duration, classifier, timed, until)
+                )
+                continue
             agent_after = [t for t in turns if t.role == "agent" and t.start_s >= moment.start_s][:2]
             later = scores[episode[-1] + 1 : episode[-1] + 4]
             if not (agent_after and any(_is_intervention(t.text) for t in agent_after) and later):

@@ -147,3 +147,30 @@ def test_money_transfers_are_not_call_transfers(classifier: TriggerClassifier) -
 """
     result = _analyse(text, classifier)
     assert [e.trigger for e in result.escalations] == ["product_failure"]
+
+
+def test_a_caller_who_later_apologises_for_their_tone_had_escalated(classifier: TriggerClassifier) -> None:
+    text = """[0:00] Agent: Repairs line, Ola speaking.
+[0:04] Customer: Hi, the boiler's off again, it's the second visit this month and I've got two little ones in the house.
+[0:13] Agent: Okay. Has the engineer been already?
+[0:16] Customer: Yes, twice, I told you. It's freezing in here and every time I ring I get the same questions, I'm really not in the mood for this today.
+[0:27] Agent: You're right, I'm sorry, you shouldn't have to repeat it. I'm booking an engineer for this afternoon and sending two heaters now.
+[0:38] Customer: Okay. Thank you. Sorry for being short with you, it's been a long week.
+"""
+    result = _analyse(text, classifier)
+    assert [(e.kind, e.outcome) for e in result.escalations] == [("escalation", "recovered")]
+
+
+def test_agitation_that_never_settles_before_the_line_drops_is_an_escalation(classifier: TriggerClassifier) -> None:
+    text = """[0:00] Agent: Licensing office, Ray speaking.
+[0:04] Customer: Hi, I posted my renewal a month ago and nothing has come back.
+[0:10] Agent: Postal renewals are a different unit, I'll send you over.
+[0:14] Customer: Hold on, that's the third department today and every one of you says it's someone else's!
+[0:24] Agent: I can't see it from here. Sending you over now.
+[0:27] Customer: Are you serious? Do not...
+[0:29] Agent: [call disconnected]
+"""
+    result = _analyse(text, classifier)
+    assert len(result.escalations) == 1
+    assert result.escalations[0].outcome == "deteriorated"
+    assert result.escalations[0].trigger == "transfer_handoff"

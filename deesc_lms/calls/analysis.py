@@ -68,12 +68,12 @@ CUES: list[tuple[str, float, str]] = [
     (
         "anger",
         STRONG,
-        r"\b(furious|livid|angry|fuming|outraged|seething|sick (of|and tired)|fed up|had enough|beyond frustrat\w+|extremely frustrat\w+|had a gutful|gutful|vexed|raging|cheesed off|hacked off|brassed off|ticked off|pissed|(at|reached) the end of my tether|had it up to here|beside myself|lose it|losing my (mind|patience|temper|rag))\b",
+        r"\b(furious|livid|angry|fuming|outraged|seething|sick (of|and tired)|fed up|had enough|beyond frustrat\w+|extremely frustrat\w+|had a gutful|gutful|vexed|raging|cheesed off|hacked off|brassed off|ticked off|pissed|(at|reached) the end of my tether|had it up to here|beside myself|(at|reached) my wits.? end|at the end of my rope|(it.?s|this is|what) an? (absolute|total|complete|living)? ?nightmare|lose it|losing my (mind|patience|temper|rag))\b",
     ),
     (
         "supervisor",
         STRONG,
-        r"\b(speak|talk|put me through|put me on|connect me|transfer me|get me|give me|i want|i need|let me (speak|talk))\b.{0,25}\b(supervisor|manager|someone senior|someone in charge|your boss|someone higher up|team leader|someone who can|somebody who (can|does)|somebody with)\b|\b(supervisor|manager)\b.{0,10}\b(now|right now|immediately)\b|\bescalate (this|it|my complaint)\b",
+        r"\b(speak|talk|put me through|put me on|connect me|transfer me|get me|find me|give me|i want|i need|let me (speak|talk))\b.{0,25}\b(supervisor|manager|someone senior|someone in charge|your boss|someone higher up|team leader|someone who can|somebody who (can|does)|somebody with)\b|\b(supervisor|manager)\b.{0,10}\b(now|right now|immediately)\b|\bescalate (this|it|my complaint)\b",
     ),
     (
         "threat",
@@ -83,7 +83,7 @@ CUES: list[tuple[str, float, str]] = [
     (
         "conduct",
         STRONG,
-        r"\b(don.?t|do not) tell me to calm down\b|\b(so |very |really |unbelievably |incredibly |extremely )?rude\b|\bhow dare you\b|\bwho do you think you are\b|\b(talking|speaking|talk) over me\b|\b(telling|tell|asking) me to (hurry|speed)|\blike (i.?m|i am) (five|six|a (child|kid|toddler|five year old))\b|\binsulting\b|\b(talking|speaking|talk|speak) (down )?to me like\b|\b(stop interrupting|you keep interrupting|you.?re not listening|not listening to (a word|me)|are you (even )?listening|reading (me )?(from |off )?a script|no need for that tone|your tone|your attitude|patronis|patroniz|condescending|calling me a liar)\b",
+        r"\b(don.?t|do not) tell me to calm down\b|\b(so |very |really |unbelievably |incredibly |extremely )?rude\b|\bhow dare you\b|\bwho do you think you are\b|\b(talking|speaking|talk) over me\b|\b(telling|tell|asking) me to (hurry|speed)|\blike (i.?m|i am) (five|six|a (child|kid|toddler|five year old))\b|\binsulting\b|\b(no need to|don.?t|do not) (be|get) (short|snappy|smart|funny|sarky|sarcastic) with me\b|\b(talking|speaking|talk|speak) (down )?to me like\b|\b(stop interrupting|you keep interrupting|you.?re not listening|not listening to (a word|me)|are you (even )?listening|reading (me )?(from |off )?a script|no need for that tone|your tone|your attitude|patronis|patroniz|condescending|calling me a liar)\b",
     ),
     (
         "hangup",
@@ -156,7 +156,7 @@ CUES: list[tuple[str, float, str]] = [
     (
         "emotion",
         MILD + 0.05,
-        r"\b(gutted|annoy(ed|ing|s me)|frustrat(ed|ing)|irritat(ed|ing)|upset|exasperat(ed|ing)|stressed( out)?|disappointed|a bit much|worried)\b",
+        r"\b(gutted|anxious|annoy(ed|ing|s me)|frustrat(ed|ing)|irritat(ed|ing)|upset|exasperat(ed|ing)|stressed( out)?|disappointed|a bit much|worried)\b",
     ),
     (
         "insult",

@@ -119,44 +119,35 @@ def module_build(*, flag: EscalationFlag, pass_threshold: int = 70) -> Module:
         cut = call_services.call_clip_cut(call=call, start_s=clip.start_s, end_s=clip.end_s, pad_s=0.0)
         clip.audio.name = cut.name
     clip.save()
-    order = 1
-    for step in steps.STEPS:
-        Drill.objects.create(
-            module=module,
-            order=order,
-            kind=Drill.Kind.STEP,
-            step=step.number,
-            title=f"Step {step.number}: {step.title}",
-            instructions=step.instructions,
-            customer_line=customer_line,
-            context=context,
-            clip=clip,
-            rubric_slug=step.rubric_slug,
-        )
-        order += 1
-    Drill.objects.create(
-        module=module,
-        order=order,
-        kind=Drill.Kind.COMBINED,
-        title="All five steps together",
-        instructions=steps.COMBINED_INSTRUCTIONS,
-        customer_line=customer_line,
-        context=context,
-        clip=clip,
-        rubric_slug=steps.COMBINED_RUBRIC,
+    drills: list[dict[str, object]] = [
+        {
+            "kind": Drill.Kind.STEP,
+            "step": step.number,
+            "title": f"Step {step.number}: {step.title}",
+            "instructions": step.instructions,
+            "rubric_slug": step.rubric_slug,
+        }
+        for step in steps.STEPS
+    ]
+    drills.append(
+        {
+            "kind": Drill.Kind.COMBINED,
+            "title": "All five steps together",
+            "instructions": steps.COMBINED_INSTRUCTIONS,
+            "rubric_slug": steps.COMBINED_RUBRIC,
+        }
     )
-    Drill.objects.create(
-        module=module,
-        order=order + 1,
-        kind=Drill.Kind.ROLEPLAY,
-        title="Role-play with the caller",
-        instructions=steps.ROLEPLAY_INSTRUCTIONS,
-        customer_line=customer_line,
-        context=context,
-        clip=clip,
-        rubric_slug=steps.COMBINED_RUBRIC,
-        persona=_persona(flag),
+    drills.append(
+        {
+            "kind": Drill.Kind.ROLEPLAY,
+            "title": "Role-play with the caller",
+            "instructions": steps.ROLEPLAY_INSTRUCTIONS,
+            "rubric_slug": steps.COMBINED_RUBRIC,
+            "persona": _persona(flag),
+        }
     )
+    shared = {"module": module, "customer_line": customer_line, "context": context, "clip": clip}
+    Drill.objects.bulk_create([Drill(order=order, **shared, **spec) for order, spec in enumerate(drills, 1)])
     logger.info("module %s built from flag %s (call %s)", module.slug, flag.pk, call.pk)
     return module
 

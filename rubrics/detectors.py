@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -174,6 +174,59 @@ class Context:
 
     def window_sentences(self) -> list[tuple[int, int]]:
         return [(a, b) for a, b in self.sentences if b > self.window_start]
+
+
+def nearest_class(
+    ctx: Context, texts: Sequence[str], classes: Mapping[str, Sequence[str]], *, k: int = 3
+) -> list[tuple[str, float, float]]:
+    """For each text, the anchor class whose `k` nearest anchors are closest on average.
+
+    Returns (class, margin over the runner-up class, mean similarity of the winning class) per text,
+    or [] when no model is available. A margin, not an absolute similarity, decides: MiniLM puts
+    most short service sentences 0.3-0.6 apart, so a fixed threshold either never fires or fires
+    on everything, while "closer to these anchors than to those" holds across wordings.
+    """
+    names = [c for c, anchors in classes.items() if anchors]
+    if ctx.embed is None or not texts or len(names) < 2:
+        return []
+    anchors = [a for c in names for a in classes[c]]
+    vec = ctx.vectors(list(texts) + anchors)
+    if vec is None:
+        return []
+    sims = vec[: len(texts)] @ vec[len(texts) :].T
+    out = []
+    for row in sims:
+        means = []
+        offset = 0
+        for c in names:
+            n = len(classes[c])
+            part = np.sort(row[offset : offset + n])[::-1][:k]
+            means.append(float(part.mean()))
+            offset += n
+        order = np.argsort(means)[::-1]
+        best, second = int(order[0]), int(order[1])
+        out.append((names[best], means[best] - means[second], means[best]))
+    return out
+
+
+def _embeddable_spans(ctx: Context, *, min_words: int = 4) -> list[tuple[int, int]]:
+    """The answer's sentences and clauses (trimmed of edge punctuation) with at least `min_words`
+    words; the whole answer when none is that long."""
+    out: list[tuple[int, int]] = []
+    for a, b in ctx.sentences + [c for c in ctx.clauses if c not in ctx.sentences]:
+        while a < b and ctx.norm[a] in " ,;:-.!?\n\t":
+            a += 1
+        while b > a and ctx.norm[b - 1] in " ,;:-.!?\n\t":
+            b -= 1
+        if len(ctx.norm[a:b].split()) >= min_words and (a, b) not in out:
+            out.append((a, b))
+    if not out and ctx.norm.strip():
+        out.append((0, len(ctx.norm)))
+    return out
+
+
+def _anchor_list(config: dict[str, Any], key: str, default: Sequence[str] = ()) -> list[str]:
+    return [str(e) for e in (config.get(key) or default) if e]
 
 
 def _rx(patterns: Iterable[str]) -> re.Pattern[str]:
@@ -913,8 +966,21 @@ def detect_forbidden(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
             if DEFENSIVE_EXCUSED_BEFORE.search(ctx.norm[max(0, m.start() - 20) : m.start()]):
                 continue
             hits.append(ctx.span(m.start(), m.end()))
-    examples = [e for e in config.get("examples", []) or [] if e]
-    if not hits and examples and ctx.embed is not None:
+    examples = _anchor_list(config, "examples")
+    counter = _anchor_list(config, "counter_examples")
+    if not hits and examples and counter and ctx.embed is not None:
+        # Second opinion for wordings the lexicon lacks: a sentence nearer the defensive anchors
+        # than the non-defensive ones by `margin` (and not merely short and generic) is defensive.
+        # Clauses as well as sentences: "that's our policy" is diluted by the rest of its sentence.
+        margin = float(config.get("margin", 0.12))
+        floor = float(config.get("min_similarity", 0.35))
+        spans = _embeddable_spans(ctx, min_words=int(config.get("min_words", 4)))
+        texts = [ctx.norm[a:b] for a, b in spans]
+        votes = nearest_class(ctx, texts, {"defensive": examples, "fine": counter}, k=int(config.get("k", 5)))
+        for (a, b), (label, gap, sim) in zip(spans, votes, strict=True):
+            if label == "defensive" and gap >= margin and sim >= floor:
+                hits.append(ctx.span(a, b))
+    elif not hits and examples and ctx.embed is not None:
         threshold = float(config.get("threshold", 0.75))
         sentences = ctx.sentences
         texts = [ctx.norm[a:b] for a, b in sentences]
@@ -1075,6 +1141,42 @@ def _restating_clauses(ctx: Context) -> list[tuple[int, int]]:
     return out
 
 
+def _synonym_echoes(
+    ctx: Context,
+    clauses: list[tuple[int, int]],
+    cust_words: dict[str, tuple[int, int]],
+    already: set[str],
+    threshold: float,
+) -> dict[str, tuple[int, int]]:
+    """The customer's specific words said back in other words ("bag" for "suitcase"): content
+    words of the restating clauses whose embedding is within `threshold` of a customer content
+    word not echoed yet. Keyed by the customer's stem, so it counts as that word echoed."""
+    targets = {
+        stem: ctx.customer_norm[a:b]
+        for stem, (a, b) in cust_words.items()
+        if stem not in already and stem not in GENERIC_ISSUE_WORDS and stem not in DAY_WORDS
+    }
+    candidates: dict[str, tuple[int, int]] = {}
+    for a, b in clauses:
+        for stem, (x, y) in content_stems(ctx.norm[a:b]).items():
+            if stem not in cust_words and stem not in GENERIC_ISSUE_WORDS:
+                candidates.setdefault(ctx.norm[a + x : a + y], (a + x, a + y))
+    if not targets or not candidates:
+        return {}
+    words = list(candidates)
+    names = list(targets)
+    vec = ctx.vectors(words + [targets[n] for n in names])
+    if vec is None:
+        return {}
+    sims = vec[: len(words)] @ vec[len(words) :].T
+    out: dict[str, tuple[int, int]] = {}
+    for i, word in enumerate(words):
+        j = int(np.argmax(sims[i]))
+        if float(sims[i, j]) >= threshold:
+            out.setdefault(names[j], candidates[word])
+    return out
+
+
 def detect_restatement(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
     """Says the customer's problem back: 1.0 with their specifics (amounts, dates, products, how
     many times), `partial_score` in general terms, 0 when it does not restate at all."""
@@ -1108,6 +1210,14 @@ def detect_restatement(ctx: Context, config: dict[str, Any], anchors: Anchors) -
                         r"\b(?:the|your|this|that|my|a|an)\s+(?:\w+\s+)?$", ctx.norm[max(0, a + x - 30) : a + x]
                     ):
                         mentioned.setdefault(stem, (x + a, y + a))
+    synonym_threshold = float(config.get("synonym_threshold", 0))
+    if synonym_threshold and ctx.embed is not None:
+        for stem, pos in _synonym_echoes(ctx, clauses, cust_words, set(echoed), synonym_threshold).items():
+            echoed.setdefault(stem, pos)
+        # ... and inside an action ("we'll look into the bag"): partial credit, as with their own words.
+        others = [(a, b) for a, b in ctx.clauses if b > ctx.window_start and (a, b) not in clauses]
+        for stem, pos in _synonym_echoes(ctx, others, cust_words, set(echoed), synonym_threshold).items():
+            mentioned.setdefault(stem, pos)
     echoed_days = [w for w in echoed if w in days]
     echoed_words = [w for w in echoed if w not in days]
     salient = [w for w in echoed_words if w not in GENERIC_ISSUE_WORDS]
@@ -1191,6 +1301,61 @@ def _owner_actions(ctx: Context, rx: re.Pattern[str]) -> tuple[list[re.Match[str
     return firm, hedged
 
 
+# "A collection might be possible", "a refund may be an option": the action as a possibility.
+NOMINAL_HEDGE_RX = re.compile(
+    r"\b(?:might|may|could) (?:well |also )?be (?:possible|an option|available|doable|on the table|considered)\b"
+)
+# A clause where the agent (I/we) says what they are doing, have done, will or can do.
+FIRST_PERSON_DOING_RX = re.compile(r"\b(?:i|we)(?:'m|'ve|'ll| am| have| will| can| are|'re)\b")
+_MODAL_RX = re.compile(r"\b(?:might|may|could|possibl[ey]|perhaps|hopefully|try|trying)\b")
+
+
+def _concrete_second_opinion(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection | None:
+    """When no action verb on the list is found: the agent's own first-person clauses, classed by
+    their nearest anchors (firm / hedged / vague / no action). A hedge word caps a firm vote at
+    hedged. None when there is no model, no anchors or no decision."""
+    classes = {
+        "firm": _anchor_list(config, "firm_examples", anchors.positive),
+        "hedged": _anchor_list(config, "hedged_examples"),
+        "vague": _anchor_list(config, "vague_examples", anchors.negative),
+        "none": _anchor_list(config, "no_action_examples"),
+    }
+    if ctx.embed is None or not classes["firm"] or not classes["none"]:
+        return None
+    spans = [
+        (a, b)
+        for a, b in _embeddable_spans(ctx, min_words=int(config.get("min_words", 3)))
+        if b > ctx.window_start
+        and FIRST_PERSON_DOING_RX.search(ctx.norm, a, b)
+        and not ctx.norm[a:b].rstrip().endswith("?")
+        and not NEGATION_RX.search(ctx.norm, a, b)
+        and not DEFENSIVE_RX.search(ctx.norm, a, b)
+    ]
+    if not spans:
+        return None
+    votes = nearest_class(ctx, [ctx.norm[a:b] for a, b in spans], classes, k=int(config.get("k", 3)))
+    margin = float(config.get("margin", 0.03))
+    floor = float(config.get("min_similarity", 0.3))
+    best: tuple[int, tuple[int, int]] | None = None
+    for span, (label, gap, sim) in zip(spans, votes, strict=True):
+        if gap < margin or sim < floor or label not in ("firm", "hedged"):
+            continue
+        rank = 1 if label == "hedged" or _MODAL_RX.search(ctx.norm, *span) else 2
+        if best is None or rank > best[0]:
+            best = (rank, span)
+    if best is None:
+        return None
+    if best[0] == 2:
+        return Detection(1.0, [ctx.span(*best[1])], found=["a concrete action you own"], note="nearest anchors: firm")
+    return Detection(
+        float(config.get("partial_score", 0.6)),
+        [ctx.span(*best[1])],
+        found=["an action, but hedged"],
+        missing=["a firm action and who does it ('I'll refund the $40 today')"],
+        note="nearest anchors: hedged",
+    )
+
+
 def detect_concreteness(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
     """A specific action with an owner ('I'm refunding the $40 now') scores 1.0; a hedged, passive
     or only investigative action `partial_score`; vague promises ('we'll look into it') `vague_score`."""
@@ -1215,6 +1380,18 @@ def detect_concreteness(ctx: Context, config: dict[str, Any], anchors: Anchors) 
             found=["an action, but hedged, passive or only a check"],
             missing=["a firm action and who does it ('I'll refund the $40 today')"],
         )
+    nominal = ctx.find(NOMINAL_HEDGE_RX)
+    if nominal:
+        return Detection(
+            float(config.get("partial_score", 0.6)),
+            [ctx.span(*ctx.clause_of(m.start())) for m in nominal[:2]],
+            found=["an action, but only as a possibility"],
+            missing=["a firm action and who does it ('I'll refund the $40 today')"],
+        )
+    if not vague:
+        second = _concrete_second_opinion(ctx, config, anchors)
+        if second is not None:
+            return second
     if vague:
         return Detection(
             float(config.get("vague_score", 0.1)),
@@ -1534,7 +1711,36 @@ def detect_next_step(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
         spans = [ctx.span(a, b) for a, b in ctx.clauses if b > ctx.window_start and imperative.match(ctx.norm[a:b])][:1]
     if spans:
         return Detection(1.0, spans, found=["said what happens next"])
+    second = _next_step_second_opinion(ctx, config)
+    if second is not None:
+        return Detection(1.0, [second], found=["said what happens next"], note="nearest anchors: next step")
     return Detection(0.0, missing=["what happens next: what the customer will get, or what you will do"])
+
+
+def _next_step_second_opinion(ctx: Context, config: dict[str, Any]) -> Span | None:
+    """A sentence or clause nearer the next-step anchors than the no-next-step ones (by `margin`,
+    with at least `min_similarity`), when no wording on the list matched; hedged, negated,
+    defensive clauses and questions are not next steps."""
+    positive = _anchor_list(config, "examples")
+    negative = _anchor_list(config, "counter_examples")
+    if ctx.embed is None or not positive or not negative:
+        return None
+    spans = [
+        (a, b)
+        for a, b in _embeddable_spans(ctx, min_words=int(config.get("min_words", 3)))
+        if b > ctx.window_start
+        and not ctx.norm[a:b].rstrip().endswith("?")
+        and not NEGATION_RX.search(ctx.norm, a, b)
+        and not HEDGE_RX.search(ctx.norm, a, b)
+        and not DEFENSIVE_RX.search(ctx.norm, a, b)
+    ]
+    votes = nearest_class(ctx, [ctx.norm[a:b] for a, b in spans], {"next": positive, "none": negative}, k=3)
+    margin = float(config.get("margin", 0.06))
+    floor = float(config.get("min_similarity", 0.4))
+    for (a, b), (label, gap, sim) in zip(spans, votes, strict=True):
+        if label == "next" and gap >= margin and sim >= floor:
+            return ctx.span(a, b)
+    return None
 
 
 def detect_calm_opening(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:

@@ -92,9 +92,6 @@ def main(argv: list[str]) -> None:
     from deesc_lms.calls.triggers import ContextTurn
 
     classifier.classify([ContextTurn("warm up the classifier", 1.0)])
-    from deesc_lms.calls.analysis import _agitation_model
-
-    _agitation_model(classifier.encoder).probabilities(["warm up the agitation model"])
 
     for rows in calls[:30]:  # warm-up: first runs of new batch shapes allocate memory, not steady state
         turns, timed = place_in_time(rows)
@@ -129,19 +126,6 @@ def main(argv: list[str]) -> None:
     print(
         f"encoder A/B, interleaved on {len(subset)} calls: ONNX Runtime {len(subset) / spent['onnx']:.1f} calls/s, "
         f"eager torch {len(subset) / spent['torch']:.1f} calls/s"
-    )
-
-    # Semantic agitation off against on, call by call in turn so both see the same load.
-    spent_semantic = {False: 0.0, True: 0.0}
-    for rows in subset:
-        for semantic in spent_semantic:
-            begin = time.perf_counter()
-            turns, timed = place_in_time(rows)
-            analyse_turns(turns, classifier=classifier, timed=timed, semantic=semantic)
-            spent_semantic[semantic] += time.perf_counter() - begin
-    print(
-        f"semantic agitation A/B, interleaved on {len(subset)} calls: off {len(subset) / spent_semantic[False]:.1f} "
-        f"calls/s, on {len(subset) / spent_semantic[True]:.1f} calls/s"
     )
 
     sample = calls[: min(n, 10)]

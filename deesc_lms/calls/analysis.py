@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from deesc_lms.calls.agitation import AgitationModel, Encoder
 from deesc_lms.calls.triggers import UNKNOWN, ContextTurn, TriggerClassifier, TriggerResult, normalise
 
 # --- thresholds -------------------------------------------------------------------------------
@@ -41,15 +40,6 @@ CONTEXT_TURNS_BACK = 3
 CONTEXT_MIN_WORDS = 5
 CONTEXT_WINDOW_S = 150.0
 CONTEXT_HALF_LIFE_S = 40.0
-# Semantic agitation (agitation.py) on a few pre-selected customer turns per call. Conservative: it
-# only lifts a turn, alone it can make early signs (WARN) at most, and it makes escalated speech only
-# where the words already show some agitation.
-AGITATION_TURNS = 2  # customer turns per call sent to the encoder at most (speed: each costs ~5 ms under load)
-AGITATION_MIN_WORDS = 6  # short answers (codes, "okay, bye") carry too little to judge the tone
-AGITATION_WARN = 0.7  # P(escalated) at which a turn is at least early signs
-AGITATION_HIGH = 0.85  # P(escalated) at which a turn the words already mark is escalated speech
-AGITATION_LEXICAL_FLOOR = 0.1  # ...where "already mark" means a cue, or VADER negativity at least this
-SEMANTIC = 0.15  # the marker weight a semantically agitated turn carries (meets MARKER_FLOOR)
 EARLIER_AGENT_WINDOW_S = 60.0  # the agent turn before the one before the moment counts if this recent
 
 # --- lexical cues ------------------------------------------------------------------------------
@@ -428,59 +418,6 @@ def score_customer_turn(text: str, previous: Sequence[str] = ()) -> tuple[float,
 # --- turns and time ----------------------------------------------------------------------------
 
 
-_PUSHBACK_RE = re.compile(
-    r"\b(unfortunately|policy|polic(?:y|ies)|terms|rules|not able to|unable to|can(?:no|')t|won't be able|"
-    r"nothing (?:i|we) can|transfer|put you through|another (?:team|department)|hold|"
-    r"(?:there's|there is) (?:a|an) (?:fee|charge)|you(?:'ll| will) (?:need|have) to)\b",
-    re.IGNORECASE,
-)
-
-
-@lru_cache(maxsize=4)
-def _agitation_model(encoder: Encoder) -> AgitationModel:
-    return AgitationModel.from_yaml(encoder=encoder)
-
-
-def _agitation_candidates(scores: Sequence[TurnScore], agent_before: dict[int, str]) -> list[int]:
-    """Indexes of the few customer turns worth a semantic look: not already escalated, long enough,
-    and with some reason to suspect agitation (negative words, a cue, or an agent refusal, policy, hold
-    or transfer just before); a question or exclamation ranks a turn higher but is no reason alone."""
-    picked: list[tuple[float, int]] = []
-    for i, s in enumerate(scores):
-        text = s.turn.text
-        if s.raw >= HIGH or len(_WORD_RE.findall(text)) < AGITATION_MIN_WORDS:
-            continue
-        pushed = bool(_PUSHBACK_RE.search(agent_before.get(s.turn.index, "")))
-        if not (s.lexical >= 0.15 or s.markers or pushed):
-            continue
-        picked.append((s.raw + s.lexical + (0.2 if pushed else 0.0) + (0.1 if "?" in text else 0.0), i))
-    return [i for _, i in sorted(picked, reverse=True)[:AGITATION_TURNS]]
-
-
-def _apply_agitation(scores: list[TurnScore], turns: Sequence[Turn], encoder: Encoder) -> None:
-    agent_before: dict[int, str] = {}
-    last_agent = ""
-    for t in turns:
-        if t.role == "agent":
-            last_agent = t.text
-        elif t.role == "customer":
-            agent_before[t.index] = last_agent
-    chosen = _agitation_candidates(scores, agent_before)
-    if not chosen:
-        return
-    probabilities = _agitation_model(encoder).probabilities([normalise(scores[i].turn.text) for i in chosen])
-    for i, p in zip(chosen, probabilities, strict=True):
-        s = scores[i]
-        if p < AGITATION_WARN:
-            continue
-        worded = bool(s.markers) or s.lexical >= AGITATION_LEXICAL_FLOOR
-        s.markers["semantic"] = SEMANTIC
-        lifted = max(s.raw, WARN)
-        if p >= AGITATION_HIGH and worded:
-            lifted = max(lifted, HIGH)
-        s.raw = lifted
-
-
 def place_in_time(rows: Sequence[tuple[str, float | None, float | None, str, str]]) -> tuple[list[Turn], bool]:
     """Turns from (role, start, end, text, speaker) rows; untimed rows get times from their word counts.
 
@@ -764,7 +701,6 @@ def analyse_turns(
     classifier: TriggerClassifier,
     timed: bool = True,
     voice: dict[int, float] | None = None,
-    semantic: bool = True,
 ) -> CallAnalysis:
     """Analyse one call. Never raises on odd input: a call it can't judge gets a note, not a flag."""
     turns = infer_roles(list(turns))
@@ -793,8 +729,6 @@ def analyse_turns(
             raw = min(1.0, raw + (0.3 if raw >= 0.15 else 0.12) * v)
         scores.append(TurnScore(t, raw, lexical, markers, v))
         history.append(t.text)
-    if semantic:
-        _apply_agitation(scores, turns, classifier.encoder)
     curve = frustration_curve(scores)
     duration = max(t.end_s for t in turns) if turns else 0.0
 

@@ -575,14 +575,21 @@ def _named_emotion(texts: Sequence[str]) -> str:
         m = _EMOTION_RE.search(text)
         if m:
             word = m.group(0).lower()
-            return "frustrated" if word.startswith("frustrat") else word
+            if word.startswith("frustrat"):
+                return "frustrated"
+            if word.startswith("sick"):  # "sick of" reads wrong in "you're ... about": say it as a state
+                return "fed up"
+            if word.startswith(("embarrass", "humiliat")):
+                return "embarrassed" if word.startswith("embarrass") else "humiliated"
+            return word
     return "frustrated"
 
 
 REDIRECTS: dict[str, str] = {
     "wait_time": "You've been kept waiting {ask}, and I can hear how {emotion} you are. So you don't wait any longer, "
     "I'm {action} now, and I'll confirm {timeframe}.",
-    "billing_dispute": "I can hear you're {emotion} about {ask}. Let me make sure I have it right: {restate}. I'm going "
+    "billing_dispute": "I can hear how {emotion} you are, and I'd feel the same. Let me make sure I have it right: "
+    "{restate}. I'm going "
     "to {action}, and you'll see it {timeframe}.",
     "repeat_contact": "You shouldn't have had to call about this again, and I understand why you're {emotion}. I've "
     "read the notes, so you won't need to repeat it: {restate}. I'm taking ownership of it now, I'm {action}, and "

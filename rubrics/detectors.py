@@ -10,21 +10,16 @@ The lexicons below are defaults; every detector's config can add phrases or patt
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 Embed = Callable[[Sequence[str]], np.ndarray]
-
-logger = logging.getLogger(__name__)
 
 # Anchors, examples and customer lines recur across answers: keep their vectors (bounded).
 _VECTORS: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
@@ -950,61 +945,6 @@ def detect_phrase(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Det
     return Detection(0.0, missing=[config.get("label", "the expected phrase")])
 
 
-# Trained tone second opinion for defensive language: a logistic regression over word and character
-# n-grams (TF-IDF), fitted at first use from the coach-labelled answers of the calibration sets named
-# here (never holdout6, the blind set it is judged on). Deterministic; one model per process.
-_TONE_ROOT = Path(__file__).resolve().parent.parent / "fixtures" / "calibration"
-_TONE_SETS = (".", "holdout", "holdout2", "holdout3", "holdout4", "holdout5")
-_TONE_LOCK = threading.Lock()
-_TONE_MODEL: list[Any] = []  # [] untrained, [None] unavailable, [model] ready
-
-
-def _tone_training_data() -> tuple[list[str], list[int]]:
-    """(answer, 1 if defensive) for every distinct answer labelled no-defensive-language."""
-    seen: dict[str, int] = {}
-    for name in _TONE_SETS:
-        for f in sorted((_TONE_ROOT / name).glob("*.yaml")):
-            doc = yaml.safe_load(f.read_text(encoding="utf-8"))
-            entries = doc.get("items", []) if isinstance(doc, dict) else doc or []
-            for e in entries:
-                label = (e.get("labels") or {}).get("no-defensive-language") if isinstance(e, dict) else None
-                if label is not None and e.get("answer"):
-                    seen.setdefault(_fold(str(e["answer"])), 1 - int(label))
-    return list(seen), list(seen.values())
-
-
-def _tone_model() -> Any:
-    with _TONE_LOCK:
-        if not _TONE_MODEL:
-            model = None
-            try:
-                from sklearn.feature_extraction.text import TfidfVectorizer
-                from sklearn.linear_model import LogisticRegression
-                from sklearn.pipeline import make_pipeline, make_union
-
-                texts, labels = _tone_training_data()
-                if len(set(labels)) == 2:
-                    model = make_pipeline(
-                        make_union(
-                            TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
-                            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True),
-                        ),
-                        LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000, solver="liblinear"),
-                    ).fit(texts, labels)
-            except (ImportError, OSError, ValueError, AttributeError) as exc:
-                logger.warning("defensive tone classifier unavailable: %s", exc)
-            _TONE_MODEL.append(model)
-        return _TONE_MODEL[0]
-
-
-def defensive_probability(texts: Sequence[str]) -> list[float] | None:
-    """Probability that each text is defensive in tone; None when the classifier is unavailable."""
-    model = _tone_model()
-    if model is None or not texts:
-        return None
-    return [float(p) for p in model.predict_proba([_fold(t) for t in texts])[:, 1]]
-
-
 def detect_forbidden(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
     """Defensive language: 1.0 when none is found, 0.0 with the phrases as evidence.
 
@@ -1050,14 +990,6 @@ def detect_forbidden(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
             for (a, b), row in zip(sentences, sims, strict=True):
                 if float(row.max()) >= threshold:
                     hits.append(ctx.span(a, b))
-    tone = config.get("tone_threshold")
-    if not hits and tone is not None and ctx.norm.strip():
-        # Trained tone second opinion, only when the phrase list and the anchors are silent: the
-        # whole answer decides; the sentence the model finds most defensive is the evidence.
-        probs = defensive_probability([ctx.norm] + [ctx.norm[a:b] for a, b in ctx.sentences])
-        if probs is not None and probs[0] >= float(tone):
-            a, b = max(zip(ctx.sentences, probs[1:], strict=True), key=lambda sp: sp[1])[0]
-            hits.append(ctx.span(a, b))
     hits = _dedupe(hits)
     if hits:
         quotes = ", ".join(dict.fromkeys(f"“{h.text}”" for h in hits))

@@ -90,10 +90,10 @@ class FlagListApi(APIView):
     @extend_schema(parameters=FILTER_PARAMS, responses=FlagSerializer(many=True))
     def get(self, request: Request) -> Response:
         """Escalation flags over all calls, filtered; paginated with limit/offset."""
-        from rest_framework.pagination import LimitOffsetPagination
+        from deesc_lms.pagination import BoundedLimitOffsetPagination
 
         flags = selectors.flags_filtered(**_filters(request))
-        paginator = LimitOffsetPagination()
+        paginator = BoundedLimitOffsetPagination()
         page = paginator.paginate_queryset(flags, request, view=self)
         return paginator.get_paginated_response(FlagSerializer(page, many=True).data)
 

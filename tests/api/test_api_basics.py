@@ -91,3 +91,11 @@ def test_package_answer_endpoint_allows_any_origin_and_refuses_unknown_tokens() 
     assert response["Access-Control-Allow-Origin"] == "*"
     preflight = client.options("/api/packages/3f1f8a0e-0000-4000-8000-000000000000/attempts")
     assert preflight.status_code == 200 and preflight["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize("url", ["/api/modules/", "/api/flags/"])
+def test_huge_page_bounds_are_capped_or_refused_never_a_server_error(api: APIClient, url: str) -> None:
+    EscalationFlagFactory()
+    capped = api.get(url, {"limit": "214122050737565356221530112"})
+    assert capped.status_code == 200, capped.content
+    assert_error(api.get(url, {"offset": str(2**70)}), 400, "invalid")

@@ -13,8 +13,11 @@ PORT ?= 8000
 # The CPU build of torch on this machine's disk, when there is one.
 FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 
-DEBIAN_PACKAGES := ffmpeg espeak-ng sox libsox-fmt-all libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
-	chromium chromium-driver poppler-utils nodejs npm
+# command-or-library:Debian packages. Only what is missing is installed, so a node that came with
+# its own npm (NodeSource) is left alone rather than fought with Debian's npm.
+DEBIAN_NEEDS := ffmpeg:ffmpeg espeak-ng:espeak-ng sox:sox,libsox-fmt-all chromium:chromium \
+	chromedriver:chromium-driver pdftoppm:poppler-utils node:nodejs npm:npm \
+	lib=libpango-1.0:libpango-1.0-0,libpangoft2-1.0-0,fonts-dejavu-core
 
 .PHONY: demo test lint bootstrap migrate clean bench api-fuzz
 
@@ -30,12 +33,17 @@ $(STAMP): pyproject.toml
 $(DEB_STAMP): Makefile
 	@mkdir -p var
 	@missing=""; \
-	for c in ffmpeg espeak-ng sox chromium chromedriver pdftoppm node npm; do command -v $$c >/dev/null 2>&1 || missing="$$missing $$c"; done; \
-	ldconfig -p | grep -q libpango-1.0 || missing="$$missing libpango"; \
+	for need in $(DEBIAN_NEEDS); do \
+		what=$${need%%:*}; pkgs=$$(echo $${need#*:} | tr , ' '); \
+		case $$what in \
+			lib=*) ldconfig -p | grep -q "$${what#lib=}" || missing="$$missing $$pkgs";; \
+			*) command -v $$what >/dev/null 2>&1 || missing="$$missing $$pkgs";; \
+		esac; \
+	done; \
 	if [ -n "$$missing" ]; then \
-		echo "Installing Debian packages (missing:$$missing)"; \
+		echo "Installing Debian packages:$$missing"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(DEBIAN_PACKAGES) >/dev/null; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
 	@touch $@
 

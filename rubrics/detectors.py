@@ -416,10 +416,11 @@ DEFENSIVE = [
     r"like i (?:said|told you|already said)",
     r"i (?:already|'?ve already|have already) (?:told|explained|said)",
     r"how many times (?:do|must|have) i",
-    r"you (?:should|shouldn'?t|should not) have",
+    # Not "you shouldn't have had to call back" or "you should have been told": those are on us.
+    r"you (?:should|shouldn'?t|should not) have(?! (?:had|been|got|gotten|received|heard))",
     r"you (?:need|have|'?ve got) to understand",
     r"you didn'?t (?:read|listen|check)",
-    r"if you (?:had|'?d) (?:read|listened|checked|paid attention)",
+    r"if you(?: had|'?d) (?:read|listened|checked|paid attention)",
     r"(?:it'?s|that'?s|it is) your (?:fault|responsibility|problem)",
     r"you(?:'?re| are) (?:being )?(?:unreasonable|rude|ridiculous|wrong|overreacting|hysterical|difficult)",
     r"(?:read|check) the (?:terms|small print|fine print|contract)",
@@ -481,9 +482,9 @@ DEFENSIVE = [
     r"(?:i|we) (?:can'?t|cannot|am not able to|'?m not able to|'?m unable to|am unable to) (?:undo|reverse|change|override|help with) (?:it|that|this)",
     r"so no,",
     # Blaming the customer: what they should have done, or doubting them.
-    r"if you (?:had|'?d) (?:\w+ ){0,2}?(?:\w+ed|done|gone|rung|read|told|known|kept|paid|spoken|sent|taken|given|made)\b"
+    r"if you(?: had|'?d) (?:\w+ ){0,2}?(?:\w+ed|done|gone|rung|read|told|known|kept|paid|spoken|sent|taken|given|made)\b"
     r"[^.!?]{0,60}?\b(?:would(?:n'?t| not)? have|'?d have|wouldn'?t be)",
-    r"you(?:'?ve| have) (?:already )?been (?:told|informed|advised|notified)",
+    r"you(?:'?ve| have) (?:already )?been (?:told|informed|advised|notified)(?! (?:something|different|conflicting|the wrong|wrong|incorrect|nothing|\w+ different|otherwise))",
     r"(?:fault|problem|issue|error) (?:is|was|lies) (?:on|with|at) your (?:side|end)",
     r"(?:are|you'?re|you are) you sure (?:you|that)|(?:you'?re|you are) sure (?:you|that)",
     r"if you (?:\w+ ){1,4}(?:this|it) (?:won'?t|will not|wouldn'?t) happen",
@@ -500,8 +501,115 @@ DEFENSIVE = [
     r"as per (?:the|my|our) (?:notes|records)",
     r"with respect,",
     r"(?:is|are|'s|it'?s) (?:all |clearly )?(?:in|part of|covered by|written in|set out in) (?:your|the|our) (?:contract|terms|agreement|t&cs|small print|fine print)",
+    # Pushing it onto someone else: another team, the bank, a third party.
+    r"(?:is ?n'?t|is not|aren'?t|are not|'?s not|'?re not) (?:my|our) (?:fault|problem|responsibility|department|job|call|area|remit|decision|team)",
+    r"not (?:by|with|from|down to|up to) (?:us|me)(?!\w)",
+    r"(?:is|are|'?re|'?s) (?:a )?third[- ]part(?:y|ies)",
+    r"(?:sits?|lies|rests?) (?:squarely )?with (?:them|the|your|their)",
+    r"(?:that'?s|it'?s|this is|that is|which is) (?:on|at) (?:their|your bank'?s|the bank'?s|the (?:\w+ )?(?:company|supplier|courier|bank|manufacturer|airline|insurer|retailer|carrier|landlord)'?s?) (?:end|side)",
+    r"you(?:'?ll| will)? (?:just )?(?:have|need) to (?:contact|call|ring|phone|speak to|talk to|take (?:it|that|this|that one) up with|chase|email|write to|go to|ask) (?:them|the (?:\w+ )?(?:bank|courier|supplier|manufacturer|airline|insurer|other|finance|retailer|seller|company)|your (?:bank|card provider|courier|supplier))",
+    r"(?:only|just) the messenger",
+    # The company was right: verdicts and reminders instead of help.
+    r"so (?:the|your|our|that|this|it|they|those|these) (?:\w+ ){0,3}(?:was|were|is|are|'?s) (?:all )?(?:correct|right|accurate|valid|legitimate|justified|in order)",
+    r"(?:the|our) (?:system|records?|computer|notes) (?:shows?|says?|states?|has|have) [^.!?]{0,60}?,? so\b",
+    r"(?:our|the) (?:system|computer|records?|team|engineers?) (?:doesn'?t|does not|don'?t|do not|never|can'?t|cannot|wouldn'?t|would not) (?:\w+ )?(?:make mistakes|make errors|ignore|lose|miss|get (?:it|this|that|things) wrong)",
+    r"shouldn'?t (?:come as|be) (?:a|any|much of a) surprise",
+    r"shouldn'?t (?:differ|be any different|have been (?:a|an) (?:problem|issue|surprise))",
+    r"we (?:did|had|clearly|already|do) (?:note|warn|tell|mention|say|state|inform|advise|explain|point out|make it clear)",
+    r"(?:though|although|but) i'?d (?:note|point out|mention|add|remind you)",
+    r"i'?d (?:just )?(?:note|point out|remind you|like to remind you) that",
+    r"(?:just )?to remind you,",
+    r"at (?:your|the customer'?s|the owner'?s) own risk",
+    r"(?:agreement|contract|form|terms|waiver|paperwork|document|t&cs) you (?:signed|agreed to|accepted|ticked|read)",
+    r"you did (?:sign|agree|accept|tick|choose|book|order|consent|authori[sz]e)",
+    # Minimising and normalising it.
+    r"(?:you'?re|you are) (?:not|hardly) the (?:only|first|last) (?:one|person|customer|caller)",
+    r"hardly (?:\w+ ){0,2}(?:unique|unusual|end of the world|big deal|surprising|uncommon|rare|fault|disaster|major|a crisis|an emergency)",
+    r"(?:at|with|for|across) (?:every|all|any) (?:other )?(?:airline|company|compan|bank|provider|supplier|retailer|network|insurer|firm|business|courier|energy supplier)(?:s|ies)?\b",
+    r"end of the world",
+    r"(?:it'?s|that'?s|this is|it was) (?:just|only|merely|simply) (?:a|an|one) (?:\w+ )?(?:glitch|blip|hiccup|technicality|formality|misunderstanding|minor|small|little)",
+    r"(?:just|simply) the (?:reality|nature of|way of)",
+    r"that'?s (?:just )?(?:life|reality)(?!\w)",
+    r"(?:only|just) (?:slows?|holds?|clogs?) (?:things|it|everything|us|the process|the queue) (?:down|up)",
+    r"(?:please )?(?:don'?t|do not|stop) (?:ring|call|phon|chas|email)\w* (?:\w+ ){0,2}(?:again|in the meantime|every day|so often|constantly|repeatedly)",
+    r"most (?:other )?(?:customers|people|callers|of our customers) (?:\w+ )?(?:manage|are able|seem to|have no (?:problem|trouble|issue)|know|understand|read|find it|cope|don'?t have)",
+    r"(?:but )?no matter(?=\s*(?:[.!,]|$))",
+    # Doubt and sarcasm.
+    r"apparently(?=\s*(?:[.!?]|$))",
+    r"if you (?:really|genuinely|honestly|absolutely) (?:feel|think|want|insist|must|need)",
+    r"i (?:doubt|don'?t think) there'?s (?:\w+ ){0,2}(?:more|much|anything)(?: (?:else|more))? (?:to say|to add|i can|we can)",
+    r"you'?re telling me",
+    r"(?:so you say|you claim|supposedly|allegedly|so you'?re claiming|if that'?s (?:really )?what happened)",
+    r"kindly (?:allow|wait|bear|refrain|be patient|understand|remember|accept)",
+    # Contradicting the customer with records.
+    r"(?:records?|system|logs?|notes|tracking|it says here|account|history) (?:\w+ )?(?:shows?|says?|indicates?|states?|confirms?) (?:that )?(?:you (?:were|did|have|had|didn'?t|never|weren'?t|agreed|asked|chose|cancel|signed|used|made|called)|(?:the )?(?:driver|engineer|courier|technician|fitter|rider) (?:did|knocked|called|came|attended|tried|delivered|left|rang))",
+    r"sorry (?:if |that )?you (?:feel|felt|think|thought|believe|see it)",
+    r"as (?:previously |already |i )?(?:mentioned|stated|explained|advised|noted)(?! (?:by you|in your))\b",
+    r"like i (?:mentioned|explained|said before)",
+    r"i(?:'?ve| have) (?:already )?(?:told|explained (?:this |that |it )?to) you",
+    # Correcting the customer's tone.
+    r"(?:speak|talk)(?:ing)? to me like that",
+    r"(?:won'?t|will not|don'?t have to|do not have to) (?:be spoken|tolerate|accept (?:that|this) (?:tone|language|behaviou?r)|put up with)",
+    r"(?:be|remain|stay|keep it) (?:civil|polite|respectful)",
+    r"end (?:the|this) call if",
+    r"(?:shouting|yelling|swearing|getting angry|being rude|raising your voice|getting upset|getting worked up|that attitude|that tone|arguing)(?: at me| with me)? (?:won'?t|will not|isn'?t going to|doesn'?t|does not|is not going to|never) (?:help|change|get|make|solve|fix|speed)",
+    r"i'?m (?:only|just) trying to help",
+    r"mind your (?:language|tone|manners)",
+    # Sending the customer elsewhere.
+    r"you(?:'?ll| will|'?d| would)? (?:just )?(?:have|need) to (?:contact|call|ring|phone|speak to|talk to|take (?:it|that|this|that one) up with|chase|email|write to|go to|ask|go through|get in touch with|raise (?:it|that|this) with|complain to) (?:them|the|your|another|a different|their|someone else)",
+    r"try (?:calling|ringing|phoning|contacting|emailing) (?:them|the|your|another|their)",
+    r"(?:can'?t|cannot|don'?t|do not) (?:deal|help) with (?:that|this|it) (?:here|from here|in this department|on this line|in this team)",
+    r"you(?:'?ve| have)? (?:called|rung|phoned|come through to|reached|got) the wrong",
+    # Hiding behind the system or the rules.
+    r"(?:my|our) hands are tied",
+    r"(?:the )?(?:system|computer) (?:won'?t|doesn'?t|does not|will not) (?:let|allow)",
+    r"computer says no",
+    r"rules are rules",
+    # Minimising.
+    r"(?:it'?s|that'?s|this is|it was|it'?ll be) (?:only|just|merely) (?:a few|a couple|one|two|three|another|an extra|a small|a little|\d|£|\$|€|₹)",
+    r"not (?:a|that|such a) (?:big|huge|major) (?:deal|problem|issue)",
+    r"not that bad",
+    r"could (?:be|have been) (?:a lot |much )?worse",
+    r"no (?:real )?harm done",
+    r"at least (?:you|it|the|your|nothing)",
+    r"you(?:'?ll| will) (?:be|survive) (?:fine|okay|ok|alright|all right)",
+    r"(?:it'?s|that'?s) (?:hardly|not exactly) ",
+    # Blaming the customer.
+    r"(?<!something )(?<!anything )(?<!which )(?<!what )(?<!that )you (?:didn'?t|did not|never|failed to|forgot to|neglected to) (?:\w+ )?(?:read|check|call us|tell us|inform|let us|update|submit|send|pay|follow|cancel|return|register|provide|fill|answer|attend|show up|turn up|log|notify|activate|confirm|sign|book|save|keep|back up)",
+    r"(?:that'?s|it'?s|this is) on you",
+    r"(?<!not )(?<!n't )(?<!no )your (?:own )?(?:mistake|error|fault|oversight)",
+    r"you must have (?:\w+ed|done|got|made|put|typed|entered|given|missed|forgotten|misread|misunderstood)",
+    r"(?:you|your \w+) (?:entered|typed|gave us|provided|put|selected|picked) the wrong",
+    r"you were the one",
+    # Sarcasm.
+    r"oh,? i'?m sure",
+    r"i'?m sure (?:it (?:feels|seems)|you (?:think|feel|do|did))",
+    r"(?:we|they|i|it|the \w+|\w+s) (?:aren'?t|are not|isn'?t|is not|'?re not|'?m not|am not|were not|weren'?t) (?:obliged|obligated|bound|liable|accountable|under any obligation)",
 ]
 DEFENSIVE_RX = _rx(DEFENSIVE)
+# Fillers that sit inside a defensive phrase without changing it ("you should *really* have",
+# "so *technically* it was correct"); the defensive patterns also run on the answer without them.
+_FILLERS = re.compile(
+    r"\b(?:really|actually|honestly|just|simply|technically|clearly|obviously|basically|frankly|"
+    r"probably|definitely|certainly|genuinely|quite|kind of|sort of|of course|to be fair),? "
+)
+
+
+def squeeze_fillers(norm: str) -> tuple[str, list[int]]:
+    """`norm` without filler adverbs, and for each kept character its offset in `norm`."""
+    kept: list[str] = []
+    offsets: list[int] = []
+    pos = 0
+    for m in _FILLERS.finditer(norm):
+        kept.append(norm[pos : m.start()])
+        offsets.extend(range(pos, m.start()))
+        pos = m.end()
+    kept.append(norm[pos:])
+    offsets.extend(range(pos, len(norm)))
+    offsets.append(len(norm))
+    return "".join(kept), offsets
+
+
 # "Yes, but": an acknowledgement taken back by a justification ("I see you're angry, but the app ...").
 # Separate from DEFENSIVE_RX because the acknowledgement itself still comes first (order criterion).
 YES_BUT_RX = re.compile(
@@ -959,13 +1067,17 @@ def detect_forbidden(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
         patterns.append(extra)
     allow = _user_rx(config, "allow")
     hits: list[Span] = []
+    squeezed, offsets = squeeze_fillers(ctx.norm)
     for rx in patterns:
-        for m in ctx.find(rx, whole=True):
-            if allow is not None and allow.search(ctx.norm, max(0, m.start() - 20), m.end() + 20):
+        found = [(m.start(), m.end()) for m in ctx.find(rx, whole=True)]
+        if squeezed != ctx.norm:
+            found += [(offsets[m.start()], offsets[m.end() - 1] + 1) for m in rx.finditer(squeezed)]
+        for start, end in sorted(set(found)):
+            if allow is not None and allow.search(ctx.norm, max(0, start - 20), end + 20):
                 continue
-            if DEFENSIVE_EXCUSED_BEFORE.search(ctx.norm[max(0, m.start() - 20) : m.start()]):
+            if DEFENSIVE_EXCUSED_BEFORE.search(ctx.norm[max(0, start - 20) : start]):
                 continue
-            hits.append(ctx.span(m.start(), m.end()))
+            hits.append(ctx.span(start, end))
     examples = _anchor_list(config, "examples")
     counter = _anchor_list(config, "counter_examples")
     if not hits and examples and counter and ctx.embed is not None:

@@ -98,3 +98,38 @@ def test_semantic_detector_uses_examples(embed):
     miss = run("semantic", "Your account number is required.", config=config, embed=embed)
     assert hit.score == 1.0 and hit.evidence
     assert miss.score == 0.0
+
+
+DEFENSIVE_FAMILIES = [
+    "Refunds go through finance, which isn't my department.",  # sending it elsewhere
+    "The hold is released by your bank, not by us.",
+    "The system shows the plan as active, so the payments were correct.",  # the company was right
+    "Honestly, you're not the only one this has happened to this week.",  # minimising
+    "Well, bags go astray at every airline, it's hardly unique to us.",
+    "Right. You should really have called us sooner though.",  # blame, with a filler inside
+    "The first one bounced, so technically the second charge was correct.",
+    "Signed for by someone at your address, apparently.",  # doubt
+    "I could raise a complaint, if you really feel it's necessary.",
+    "There's no need to speak to me like that.",  # correcting the tone
+    "You'll have to take that up with the courier.",
+]
+NOT_DEFENSIVE = [
+    "You shouldn't have had to call back about it.",
+    "That's not your fault at all, and I'm fixing it now.",
+    "You should have been told about the fee, I'm sorry.",
+    "You're being charged for something you didn't sign up for.",
+    "Unfortunately the part is out of stock, so I'm ordering it from the warehouse today.",
+]
+
+
+def test_defensive_families_are_caught_and_quoted():
+    for text in DEFENSIVE_FAMILIES:
+        d = run("forbidden", text)
+        assert d.score == 0.0, text
+        for span in d.evidence:
+            assert text[span.start : span.end] == span.text
+
+
+def test_sympathy_and_firm_facts_are_not_defensive():
+    for text in NOT_DEFENSIVE:
+        assert run("forbidden", text).score == 1.0, text

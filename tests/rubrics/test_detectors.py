@@ -112,6 +112,9 @@ DEFENSIVE_FAMILIES = [
     "I could raise a complaint, if you really feel it's necessary.",
     "There's no need to speak to me like that.",  # correcting the tone
     "You'll have to take that up with the courier.",
+    "Just so you're aware, our system did email you a link.",  # a correction dressed as information
+    "It'll be sorted when it's sorted.",
+    "If someone had been in on Friday it would've been delivered.",
 ]
 NOT_DEFENSIVE = [
     "You shouldn't have had to call back about it.",

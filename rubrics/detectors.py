@@ -791,6 +791,13 @@ HEDGED_RESULT_RX = re.compile(
     r"\b(?:they|he|she|it|someone|the team|billing|the \w+ team)\b[^.!?]{0,25}?\b(?:may|might|could|possibly|hopefully|should be able)\b"
 )
 HEDGE_RX = re.compile(r"\b" + HEDGE + r"\b")
+# An offer of what the agent could do, as opposed to doing it ("I can put you on the list").
+OFFER_RX = re.compile(
+    r"\b(?:i|we) can\b|\bable to\b|\bhappy to\b|\bwould you like\b|\bdo you want\b|\bshall\b|\bshould (?:me|i)\b"
+)
+IMMEDIATE_RX = re.compile(
+    r"\b(?:now|right now|right away|straight away|immediately|today|tonight|this (?:minute|morning|afternoon|evening))\b"
+)
 NEGATION_RX = re.compile(r"\b" + NEGATION + r"\b")
 PASSIVE_ACTION_RX = re.compile(
     r"\b(?:will|would|can|could|should|'ll|is going to|are going to) be (?:\w+ )?(?:re-?)?(?:refunded|credited|reversed|cancel+ed|fixed|"
@@ -1404,6 +1411,13 @@ def detect_restatement(ctx: Context, config: dict[str, Any], anchors: Anchors) -
     )
 
 
+def _offer_is_specific(ctx: Context, m: re.Match[str]) -> bool:
+    """An offer that is concrete all the same: now, personally, or with the customer's amount."""
+    a, b = ctx.sentence_of(m.start())
+    sentence = ctx.norm[a:b]
+    return bool(IMMEDIATE_RX.search(sentence) or "personally" in sentence or numbers_in(sentence))
+
+
 def _owner_actions(ctx: Context, rx: re.Pattern[str]) -> tuple[list[re.Match[str]], list[re.Match[str]]]:
     """Owner + verb matches split into firm and hedged; negated ones are dropped."""
     firm, hedged = [], []
@@ -1421,9 +1435,12 @@ def _owner_actions(ctx: Context, rx: re.Pattern[str]) -> tuple[list[re.Match[str
             continue
         if not joined and OTHER_SUBJECT_RX.search(gap):
             continue
-        before = ctx.norm[max(0, m.start() - 30) : m.start()]
+        # Only this sentence's words can hedge it ("...in May. I'm refunding it now" is not hedged).
+        before = ctx.norm[max(ctx.sentence_of(m.start())[0], m.start() - 30) : m.start()]
         if HEDGE_RX.search(gap) or HEDGE_RX.search(before[-20:]) or re.search(r"\bif\s+(?:\w+\s+){0,2}$", before):
             hedged.append(m)
+        elif OFFER_RX.search(head + gap) and not _offer_is_specific(ctx, m):
+            hedged.append(m)  # "I can book a reading": offered, not done or promised
         elif rx is OWNER_ACTION_RX and INVESTIGATE_START_RX.match(gap.strip()):
             hedged.append(m)  # "let me check with the courier": a check, whatever follows
         elif HANDOFF_RX.match(m.group("verb")) and HEDGED_RESULT_RX.search(

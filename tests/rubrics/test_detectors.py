@@ -136,3 +136,13 @@ def test_defensive_families_are_caught_and_quoted():
 def test_sympathy_and_firm_facts_are_not_defensive():
     for text in NOT_DEFENSIVE:
         assert run("forbidden", text).score == 1.0, text
+
+
+def test_an_offer_is_hedged_unless_it_is_specific():
+    assert run("concreteness", "I can book a meter reading.").score == 0.6
+    assert run("concreteness", "I can credit back the $29 now.").score == 1.0
+
+
+def test_a_month_named_may_does_not_hedge_the_next_sentence():
+    text = "So you were charged twice after cancelling in May. I'm refunding both payments now."
+    assert run("concreteness", text).score == 1.0

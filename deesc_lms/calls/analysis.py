@@ -19,11 +19,14 @@ How a call is read
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
+import numpy as np
+
+from deesc_lms.calls.agitation import AgitationModel, TurnContext, default_model
 from deesc_lms.calls.triggers import UNKNOWN, ContextTurn, TriggerClassifier, TriggerResult, normalise
 
 # --- thresholds -------------------------------------------------------------------------------
@@ -523,6 +526,67 @@ def _episodes(scores: Sequence[TurnScore]) -> list[list[int]]:
     return episodes
 
 
+AGITATION_WARN_MARKER = 0.2  # counts as an intensity marker (over MARKER_FLOOR): a prevented run may rest on it
+AGITATION_HIGH_MARKER = 0.35
+
+
+def agitation_contexts(scores: Sequence[TurnScore], turns: Sequence[Turn]) -> list[TurnContext]:
+    """Each scored customer turn with the agent turn before it and the caller's earlier turns."""
+    contexts: list[TurnContext] = []
+    agent_before = ""
+    by_index = {s.turn.index: s for s in scores}
+    earlier: list[str] = []
+    for t in turns:
+        if t.role == "agent":
+            agent_before = t.text
+            continue
+        s = by_index.get(t.index)
+        if s is None:
+            continue
+        contexts.append(TurnContext(t.text, agent_before, tuple(earlier), s.raw, s.lexical))
+        earlier.append(t.text)
+    return contexts
+
+
+def _settling(s: TurnScore) -> bool:
+    text = s.turn.text
+    if _GRATITUDE_RE.search(text) or _SETTLED_RE.search(text) or _TONE_APOLOGY_RE.search(text):
+        return True
+    # The lexicon's own praise rule: "you've been so helpful, can I speak to your manager?" is not a demand.
+    return bool(_PRAISE.search(text)) and float(_vader().polarity_scores(normalise(text))["compound"]) >= 0.5
+
+
+def _lift_agitation(
+    model: AgitationModel,
+    scores: list[TurnScore],
+    turns: Sequence[Turn],
+    encode: Callable[[Sequence[str]], np.ndarray],
+) -> None:
+    """Raise the turns the in-context model reads as agitated: to WARN, or to HIGH when it is sure."""
+    contexts = agitation_contexts(scores, turns)
+    # Thanks, praise, accepting the offer or apologising for one's tone is the caller saying where they
+    # stand; the model reads tone and would take the heat they refer to for heat in the turn.
+    open_turns = [i for i, s in enumerate(scores) if s.raw < HIGH and not _settling(s)]
+    picked = model.candidates([contexts[i] for i in open_turns])
+    if not picked:
+        return
+    chosen = [open_turns[i] for i in picked]
+    probabilities = model.score([contexts[i] for i in chosen], encode)
+    lifted = dict(zip(chosen, probabilities, strict=True))
+    for i in sorted(lifted):
+        p, s = lifted[i], scores[i]
+        # A first agitated turn is an early sign, whatever the model says: whether it was defused
+        # (prevented) or went on (escalation) is for the turns after it to show. Sure agitation is
+        # escalated speech only once the caller was already agitated on their previous turn.
+        sustained = i > 0 and scores[i - 1].raw >= WARN
+        if p >= model.high_p and sustained:
+            s.markers["agitation"] = AGITATION_HIGH_MARKER
+            s.raw = max(s.raw, HIGH)
+        elif p >= model.warn_p:
+            s.markers["agitation"] = AGITATION_WARN_MARKER
+            s.raw = max(s.raw, WARN)
+
+
 def _agent_replies(turns: Sequence[Turn]) -> dict[int, Turn]:
     """Customer turn index -> the agent turn that answers it (the next turn, when it is the agent's)."""
     replies: dict[int, Turn] = {}
@@ -708,8 +772,11 @@ def analyse_turns(
     classifier: TriggerClassifier,
     timed: bool = True,
     voice: dict[int, float] | None = None,
+    agitation: AgitationModel | Literal["default"] | None = "default",
 ) -> CallAnalysis:
-    """Analyse one call. Never raises on odd input: a call it can't judge gets a note, not a flag."""
+    """Analyse one call. Never raises on odd input: a call it can't judge gets a note, not a flag.
+
+    `agitation` reads plain-worded anger the lexicon misses (see `agitation`); None turns it off."""
     turns = infer_roles(list(turns))
     customer = [t for t in turns if t.role == "customer" and t.text.strip()]
     if not turns:
@@ -736,6 +803,19 @@ def analyse_turns(
             raw = min(1.0, raw + (0.3 if raw >= 0.15 else 0.12) * v)
         scores.append(TurnScore(t, raw, lexical, markers, v))
         history.append(t.text)
+    vectors: dict[str, np.ndarray] = {}
+
+    def encode(texts: Sequence[str]) -> np.ndarray:
+        # One call's sentences are embedded once: the trigger context reuses the agitation batch.
+        missing = [text for text in dict.fromkeys(texts) if text not in vectors]
+        if missing:
+            for text, row in zip(missing, classifier.encoder(missing), strict=True):
+                vectors[text] = row
+        return np.vstack([vectors[text] for text in texts])
+
+    model = default_model() if agitation == "default" else agitation
+    if model is not None:
+        _lift_agitation(model, scores, turns, encode)
     curve = frustration_curve(scores)
     duration = max(t.end_s for t in turns) if turns else 0.0
 
@@ -762,7 +842,7 @@ def analyse_turns(
                 # The caller later apologised for their tone, or the agitation ran on to the end of the
                 # call: either way it was escalated speech, not early signs.
                 escalations.append(
-                    _build("escalation", scores, episode, moment_i, turns, duration, classifier, timed, until)
+                    _build("escalation", scores, episode, moment_i, turns, duration, classifier, timed, until, encode)
                 )
                 continue
             agent_after = [t for t in turns if t.role == "agent" and t.start_s >= moment.start_s][:2]
@@ -774,7 +854,7 @@ def analyse_turns(
                 quiet.append("early signs that did not settle")
                 continue
             kind = "prevented"
-        escalations.append(_build(kind, scores, episode, moment_i, turns, duration, classifier, timed, until))
+        escalations.append(_build(kind, scores, episode, moment_i, turns, duration, classifier, timed, until, encode))
 
     if len(escalations) > MAX_FLAGS:
         escalations = sorted(escalations, key=lambda e: -e.severity)[:MAX_FLAGS]
@@ -799,6 +879,7 @@ def _build(
     classifier: TriggerClassifier,
     timed: bool,
     until: int | None,
+    encode: Callable[[Sequence[str]], np.ndarray],
 ) -> Escalation:
     moment = scores[moment_i].turn
     first_sign = scores[episode[0]].turn
@@ -828,7 +909,9 @@ def _build(
     earlier_agent = ""
     if len(agent_before) >= 2 and moment.start_s - agent_before[-2].start_s <= EARLIER_AGENT_WINDOW_S:
         earlier_agent = agent_before[-2].text
-    result: TriggerResult = classifier.classify(context, agent_turn_before, earlier_agent_text=earlier_agent)
+    result: TriggerResult = classifier.classify(
+        context, agent_turn_before, earlier_agent_text=earlier_agent, vectors=encode([t.text for t in context])
+    )
 
     outcome, outcome_why = _outcome(kind, scores, episode, turns, moment, until)
     stage = classify_stage(agent_before, moment.start_s, duration, len(agent_before))

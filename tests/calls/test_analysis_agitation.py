@@ -1,0 +1,145 @@
+"""The in-context agitation model: plain-worded anger the lexicon misses, without inventing escalations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from deesc_lms.calls.agitation import (
+    STRUCTURAL,
+    AgitationModel,
+    Linear,
+    TurnContext,
+    default_model,
+    fit_logistic,
+    structural,
+)
+from deesc_lms.calls.analysis import HIGH, WARN, analyse_turns, place_in_time
+from deesc_lms.calls.triggers import TriggerClassifier, specs_from_yaml
+
+pytestmark = pytest.mark.django_db
+
+PLAIN_ANGER = [
+    ("agent", 0.0, 4.0, "Thanks for calling, how can I help?", "A"),
+    ("customer", 5.0, 9.0, "My phone stopped charging on Monday and I bought it three weeks ago.", "C"),
+    ("agent", 10.0, 20.0, "Unfortunately our policy is that repairs take four weeks and I can't swap it here.", "A"),
+    ("customer", 21.0, 25.0, "Four weeks. So what do I use for work until then, a tin can and string?", "C"),
+    ("agent", 26.0, 30.0, "I can only log it for the repair team.", "A"),
+    ("customer", 31.0, 36.0, "So I pay for a phone and get a brick and a reference number. Right.", "C"),
+    ("agent", 37.0, 40.0, "I'll put a note on it.", "A"),
+    ("customer", 41.0, 44.0, "Whatever. Bye.", "C"),
+]
+
+
+def _fake_encoder(texts: Sequence[str]) -> np.ndarray:
+    rows = np.zeros((len(texts), 384), dtype=np.float32)
+    for i, text in enumerate(texts):
+        rows[i, hash(text) % 384] = 1.0
+    return rows
+
+
+class _Sure:
+    """Stage two always certain; stage one lets everything through."""
+
+    def __init__(self, p: float) -> None:
+        self.p = p
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return np.full(len(x), self.p)
+
+
+def _stub_model(p: float) -> AgitationModel:
+    model = AgitationModel(
+        gate=Linear(np.zeros(1), np.ones(1), np.zeros(1), 0.0),
+        full=Linear(np.zeros(1), np.ones(1), np.zeros(1), 0.0),
+        gate_p=0.0,
+        warn_p=0.6,
+        high_p=0.8,
+        trained_on=["test"],
+    )
+    model.gate = _Sure(1.0)  # type: ignore[assignment]
+    model.full = _Sure(p)  # type: ignore[assignment]
+    return model
+
+
+@pytest.fixture(scope="module")
+def classifier() -> TriggerClassifier:
+    return TriggerClassifier(specs_from_yaml(), encoder=_fake_encoder)
+
+
+def test_logistic_fit_separates_and_round_trips() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 3)).astype(np.float32)
+    y = (x[:, 0] + 0.5 * x[:, 1] > 0).astype(np.float64)
+    model = fit_logistic(x, y, l2=1.0)
+    assert ((model(x) >= 0.5) == (y > 0.5)).mean() > 0.95
+    again = Linear.from_dict(model.as_dict())
+    assert np.allclose(again(x), model(x), atol=1e-5)
+
+
+def test_structural_features_read_curt_replies_accusation_and_repetition() -> None:
+    turn = TurnContext(
+        "Right.",
+        "Unfortunately our policy is that repairs take four weeks from the day the unit reaches the centre and there is nothing I can do.",
+        (),
+        0.0,
+        0.0,
+    )
+    features = dict(zip(STRUCTURAL, structural(turn), strict=True))
+    assert features["curt_after_long_agent_turn"] == 1.0
+    assert features["agent_pushback_before"] == 1.0
+    repeat = TurnContext(
+        "You people said the engineer would come on Monday.",
+        "",
+        ("The engineer was meant to come on Monday morning.",),
+        0.0,
+        0.0,
+    )
+    features = dict(zip(STRUCTURAL, structural(repeat), strict=True))
+    assert features["second_person_accusation"] == 1.0
+    assert features["overlap_with_earlier_turns"] > 0.3
+
+
+def test_candidates_are_capped_and_gated() -> None:
+    model = _stub_model(0.9)
+    turns = [TurnContext(f"turn {i}", "", (), 0.0, 0.0) for i in range(10)]
+    assert len(model.candidates(turns, limit=3)) == 3
+    model.gate_p = 1.1
+    assert model.candidates(turns) == []
+
+
+def test_plain_worded_anger_is_flagged_only_with_the_model(classifier: TriggerClassifier) -> None:
+    turns, timed = place_in_time(PLAIN_ANGER)
+    without = analyse_turns(turns, classifier=classifier, timed=timed, agitation=None)
+    with_model = analyse_turns(turns, classifier=classifier, timed=timed, agitation=_stub_model(0.95))
+    assert not without.escalations
+    assert with_model.escalations
+    lifted = [s for s in with_model.scores if "agitation" in s.markers]
+    assert lifted and all(s.raw >= WARN for s in lifted)
+    # The first agitated turn is an early sign; escalated speech needs the caller still agitated after it.
+    assert lifted[0].raw < HIGH
+    assert any(s.raw >= HIGH for s in lifted[1:])
+
+
+def test_a_sure_model_never_lifts_thanks_or_an_apology(classifier: TriggerClassifier) -> None:
+    rows = [
+        ("agent", 0.0, 4.0, "I've refunded the fee now.", "A"),
+        ("customer", 5.0, 8.0, "Thank you, that's brilliant.", "C"),
+        ("agent", 9.0, 12.0, "Anything else?", "A"),
+        ("customer", 13.0, 17.0, "No. Sorry for snapping earlier, it's been a long week.", "C"),
+    ]
+    turns, timed = place_in_time(rows)
+    result = analyse_turns(turns, classifier=classifier, timed=timed, agitation=_stub_model(0.99))
+    assert not result.escalations
+    assert all("agitation" not in s.markers for s in result.scores)
+
+
+def test_shipped_weights_load_with_ordered_thresholds() -> None:
+    model = default_model()
+    assert model is not None
+    assert 0.0 < model.gate_p < 1.0
+    assert model.warn_p < model.high_p < 1.0
+    assert len(model.full.w) == 2 * 384 + len(STRUCTURAL)
+    assert len(model.gate.w) == len(STRUCTURAL)

@@ -148,13 +148,17 @@ def encode(texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
     session = _onnx_session() if _backend() == "onnx" else None
     if session is not None:
         tokenizer, _ = _load()
-        out: list[np.ndarray] = []
-        for start in range(0, len(texts), batch_size):
-            batch = [t or " " for t in texts[start : start + batch_size]]
-            tokens = tokenizer(batch, padding=True, truncation=True, max_length=128, return_tensors="np")
-            feed = {k: tokens[k].astype(np.int64) for k in ("input_ids", "attention_mask", "token_type_ids")}
-            out.append(np.asarray(session.run(None, feed)[0], dtype=np.float32))
-        return np.vstack(out)
+        tokens = tokenizer([t or " " for t in texts], truncation=True, max_length=128)
+        ids, masks, types = tokens["input_ids"], tokens["attention_mask"], tokens["token_type_ids"]
+        result = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        for rows in length_buckets([len(i) for i in ids], batch_size):
+            width = max(len(ids[r]) for r in rows)
+            feed = {
+                name: np.array([seq[r] + [0] * (width - len(seq[r])) for r in rows], dtype=np.int64)
+                for name, seq in (("input_ids", ids), ("attention_mask", masks), ("token_type_ids", types))
+            }
+            result[rows] = np.asarray(session.run(None, feed)[0], dtype=np.float32)
+        return result
     import torch
 
     tokenizer, model = _load()
@@ -169,6 +173,20 @@ def encode(texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
             pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
             rows.append(pooled.numpy().astype(np.float32))
     return np.vstack(rows)
+
+
+def length_buckets(lengths: Sequence[int], batch_size: int, *, slack: float = 1.3) -> list[list[int]]:
+    """Indexes grouped into batches of similar token length, so short sentences are not padded to
+    the longest one: the encoder's cost grows with batch x width, and one long turn beside a few
+    short ones tripled it. A batch closes when the next text is `slack` times its shortest."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    buckets: list[list[int]] = []
+    for i in order:
+        if buckets and len(buckets[-1]) < batch_size and lengths[i] <= slack * lengths[buckets[-1][0]] + 2:
+            buckets[-1].append(i)
+        else:
+            buckets.append([i])
+    return buckets
 
 
 def _export(torch: Any, module: Any, sample: Any, path: Path, axes: dict[str, int]) -> None:

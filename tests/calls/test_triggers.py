@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from deesc_lms.calls.admin_analysis import TriggerForm
@@ -96,3 +97,21 @@ def test_onnx_and_torch_encoders_agree(monkeypatch: pytest.MonkeyPatch) -> None:
     slow = embeddings.encode(texts)
     assert fast.dtype == slow.dtype == "float32" and fast.shape == (2, 384)
     assert abs(fast - slow).max() < 1e-4
+
+
+def test_mixed_length_batches_keep_order_and_match_single_sentences() -> None:
+    from deesc_lms.calls import embeddings
+
+    texts = ["ok", "I've been on hold for forty five minutes and nobody has called me back.", "", "Fine.", "why"]
+    together = embeddings.encode(texts)
+    alone = np.vstack([embeddings.encode([t]) for t in texts])
+    assert abs(together - alone).max() < 1e-4
+
+
+def test_length_buckets_group_similar_lengths_within_the_batch_size() -> None:
+    from deesc_lms.calls.embeddings import length_buckets
+
+    buckets = length_buckets([40, 5, 6, 41, 5, 39], batch_size=2)
+    assert sorted(i for b in buckets for i in b) == list(range(6))
+    assert all(len(b) <= 2 for b in buckets)
+    assert [1, 4] in buckets and [5, 0] in buckets

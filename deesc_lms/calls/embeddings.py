@@ -151,13 +151,13 @@ def encode(texts: Sequence[str], *, batch_size: int = 64) -> np.ndarray:
         tokens = tokenizer([t or " " for t in texts], truncation=True, max_length=128)
         ids, masks, types = tokens["input_ids"], tokens["attention_mask"], tokens["token_type_ids"]
         result = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-        for rows in length_buckets([len(i) for i in ids], batch_size):
-            width = max(len(ids[r]) for r in rows)
+        for bucket in length_buckets([len(i) for i in ids], batch_size):
+            width = max(len(ids[r]) for r in bucket)
             feed = {
-                name: np.array([seq[r] + [0] * (width - len(seq[r])) for r in rows], dtype=np.int64)
+                name: np.array([seq[r] + [0] * (width - len(seq[r])) for r in bucket], dtype=np.int64)
                 for name, seq in (("input_ids", ids), ("attention_mask", masks), ("token_type_ids", types))
             }
-            result[rows] = np.asarray(session.run(None, feed)[0], dtype=np.float32)
+            result[bucket] = np.asarray(session.run(None, feed)[0], dtype=np.float32)
         return result
     import torch
 

@@ -26,7 +26,7 @@ UNKNOWN = "unknown"
 DEFAULT_TAXONOMY = Path(__file__).resolve().parent.parent.parent / "fixtures" / "triggers.yaml"
 
 # Below this probability the answer is `unknown`: a coach would rather see "unknown" than a guess.
-MIN_PROBABILITY = 0.4
+MIN_PROBABILITY = 0.35
 MIN_SUPPORT = 0.4
 # Log-odds one weighted keyword hit adds; capped so rules alone never swamp meaning.
 RULE_LOGIT = 0.9

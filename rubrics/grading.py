@@ -19,7 +19,10 @@ from rubrics.detectors import DETECTORS, Anchors, Context, Detection, Embed, Spa
 ENGLISH_FUNCTION_WORDS = set(
     """the a an and or but to of in on at for with is are was were be been it this that i you we he she they my your
     our me us not no do does did have has had will would can could should what when how so if there here just about
-    from all as by very im ill ive youre dont cant its thats lets sorry please okay ok yes""".split()
+    from all as by very im ill ive youre dont cant its thats lets sorry please okay ok yes
+    well weve youll youve theyre theyll isnt arent wasnt werent wont didnt doesnt havent hasnt wouldnt couldnt
+    shouldnt id youd hed shed wed hes shes theres whats who which than then though although because until while
+    some any something anything nothing someone now today also still more""".split()
 )
 
 

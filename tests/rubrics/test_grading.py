@@ -121,3 +121,15 @@ def test_spoken_feedback_is_synthesized(defaults):
     assert grade.feedback_audio.name.endswith(".wav")
     with grade.feedback_audio.open("rb") as f:
         assert f.read(4) == b"RIFF"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We'll arrange something shortly, though engineer availability isn't something I control.",
+        "Wouldn't expect that, won't happen again, refund's gone through.",
+    ],
+)
+def test_terse_english_with_contractions_is_graded_not_refused(defaults, text):
+    grade = services.answer_grade(rubric_slug="step-4-resolve", text=text, customer_line=CUSTOMER)
+    assert grade.pk is not None

@@ -175,7 +175,14 @@ _CUE_RE = [(name, weight, re.compile(pattern, re.IGNORECASE)) for name, weight, 
 _CUE_BY_NAME = {name: rule for name, _, rule in _CUE_RE}
 # Hedges and reassurance soften a turn: "it's a bit annoying, but no worries".
 _SOFTENERS = re.compile(
-    r"\b(no worries|no problem|not a problem|that.?s (ok|okay|fine|alright)|it.?s (ok|okay|fine|alright)|it wasn.?t (terrible|too bad|that bad)|a (little|bit|tad) (annoying|frustrating|inconvenient)|bit of a pain|just (wanted|thought) (to|someone))\b",
+    r"\b(no worries|no problem|not a problem|that.?s (ok|okay|fine|alright)|it.?s (ok|okay|fine|alright)|it wasn.?t (terrible|too bad|that bad)|a (little|bit|tad) (annoying|frustrating|inconvenient)|bit of a pain|just (wanted|thought) (to|someone)|"
+    r"don.?t worry|everything.?s fine|everything is (fine|okay|ok|sorted)|(it.?s|all|everything.?s) (fixed|sorted|resolved) now|no rush|not your fault|(i.?m|i am) not (angry|upset|cross|annoyed|complaining))\b",
+    re.IGNORECASE,
+)
+# Asking calmly for the complaints process or a review, rather than threatening one.
+_POLITE_REQUEST = re.compile(
+    r"\b(i.?d like to|i would like to|can i|could i|how (do|can|would) i|i.?d like you to|please (can|could) (i|you)|i want to know how to)"
+    r"\s+(make|raise|lodge|file|log|put in|submit|register|leave|write)\s+(a|my)\s+(formal\s+)?(complaint|review)\b",
     re.IGNORECASE,
 )
 # Capitals that are not shouting.
@@ -378,6 +385,11 @@ def score_customer_turn(text: str, previous: Sequence[str] = ()) -> tuple[float,
         for name in ("anger", "emotion", "frustration"):
             if name in markers and not _CUE_BY_NAME[name].search(rest):
                 del markers[name]
+    if "threat" in markers and _POLITE_REQUEST.search(clean):
+        # "I'd like to make a formal complaint" asks for a process; it is a threat only when the turn
+        # threatens something else as well.
+        if not _CUE_BY_NAME["threat"].search(_POLITE_REQUEST.sub(" ", clean)):
+            del markers["threat"]
     bangs = clean.count("!")
     if bangs:
         markers["exclamation"] = min(0.25, 0.1 * bangs)

@@ -58,11 +58,19 @@ def test_regional_and_idiomatic_anger_is_escalated_speech(text: str) -> None:
         "I need the PAC code for my old number, I'm moving it to my work phone.",
         "Please cancel the June dates and move it to September.",
         "I think that's the third time I've rung you this year and it's always been quick.",
+        # Reassurance and a calm request for the complaints process are not threats.
+        "That'll be the third time I've phoned you lot this month, but don't worry, it's only the move.",
+        "The leak is fixed now, everything is fine, but I'd like to make a formal complaint about the wait.",
     ],
 )
 def test_neutral_mentions_of_escalation_words_stay_calm(text: str) -> None:
     raw, _, _ = score_customer_turn(text)
     assert raw < HIGH
+
+
+def test_a_complaint_still_threatens_when_the_caller_threatens_more() -> None:
+    raw, _, markers = score_customer_turn("I'd like to make a formal complaint, and I'm going to the ombudsman too.")
+    assert "threat" in markers and raw >= HIGH
 
 
 def test_a_hold_in_the_middle_of_an_escalation_does_not_split_it(classifier: TriggerClassifier) -> None:

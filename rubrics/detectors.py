@@ -15,6 +15,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -174,6 +175,15 @@ class Context:
 
     def window_sentences(self) -> list[tuple[int, int]]:
         return [(a, b) for a, b in self.sentences if b > self.window_start]
+
+    @cached_property
+    def defensive(self) -> list[tuple[int, int]]:
+        """Where the shipped defensive patterns match, read with and without filler words, so every
+        detector that asks "is this defensive?" sees "you should *really* have" the same way."""
+        return pattern_spans(DEFENSIVE_RX, self.norm)
+
+    def defensive_within(self, start: int, end: int) -> bool:
+        return any(start <= a and b <= end for a, b in self.defensive)
 
 
 def nearest_class(
@@ -655,6 +665,15 @@ def squeeze_fillers(norm: str) -> tuple[str, list[int]]:
     return "".join(kept), offsets
 
 
+def pattern_spans(rx: re.Pattern[str], norm: str) -> list[tuple[int, int]]:
+    """(start, end) of each match of `rx` in `norm` and in `norm` without fillers, in `norm`'s offsets."""
+    found = {(m.start(), m.end()) for m in rx.finditer(norm)}
+    squeezed, offsets = squeeze_fillers(norm)
+    if squeezed != norm:
+        found |= {(offsets[m.start()], offsets[m.end() - 1] + 1) for m in rx.finditer(squeezed)}
+    return sorted(found)
+
+
 # "Yes, but": an acknowledgement taken back by a justification ("I see you're angry, but the app ...").
 # Separate from DEFENSIVE_RX because the acknowledgement itself still comes first (order criterion).
 YES_BUT_RX = re.compile(
@@ -1119,12 +1138,8 @@ def detect_forbidden(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
         patterns.append(extra)
     allow = _user_rx(config, "allow")
     hits: list[Span] = []
-    squeezed, offsets = squeeze_fillers(ctx.norm)
     for rx in patterns:
-        found = [(m.start(), m.end()) for m in ctx.find(rx, whole=True)]
-        if squeezed != ctx.norm:
-            found += [(offsets[m.start()], offsets[m.end() - 1] + 1) for m in rx.finditer(squeezed)]
-        for start, end in sorted(set(found)):
+        for start, end in ctx.defensive if rx is DEFENSIVE_RX else pattern_spans(rx, ctx.norm):
             if allow is not None and allow.search(ctx.norm, max(0, start - 20), end + 20):
                 continue
             if DEFENSIVE_EXCUSED_BEFORE.search(ctx.norm[max(0, start - 20) : start]):
@@ -1360,7 +1375,7 @@ def detect_restatement(ctx: Context, config: dict[str, Any], anchors: Anchors) -
     for a, b in clauses:
         clause = ctx.norm[a:b]
         sentence = ctx.norm[slice(*ctx.sentence_of(a))]
-        if POLICY_RX.search(sentence) or DEFENSIVE_RX.search(sentence) or PROMISE_RX.search(clause):
+        if POLICY_RX.search(sentence) or ctx.defensive_within(*ctx.sentence_of(a)) or PROMISE_RX.search(clause):
             continue  # "Refunds take 14 days, that's our policy": the customer's words, not their problem
         for stem, (x, y) in content_stems(clause).items():
             if stem in cust_words and stem not in echoed:
@@ -1503,7 +1518,7 @@ def _concrete_second_opinion(ctx: Context, config: dict[str, Any], anchors: Anch
         and FIRST_PERSON_DOING_RX.search(ctx.norm, a, b)
         and not ctx.norm[a:b].rstrip().endswith("?")
         and not NEGATION_RX.search(ctx.norm, a, b)
-        and not DEFENSIVE_RX.search(ctx.norm, a, b)
+        and not ctx.defensive_within(a, b)
     ]
     if not spans:
         return None
@@ -1749,7 +1764,7 @@ def detect_order(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Dete
     firm, hedged = _owner_actions(ctx, OWNER_ACTION_RX)
     inv_firm, inv_hedged = _owner_actions(ctx, OWNER_INVESTIGATE_RX)
     thens += [(m.start(), m.end()) for m in firm + hedged + inv_firm + inv_hedged]
-    thens += [(m.start(), m.end()) for m in ctx.find(DEFENSIVE_RX)]
+    thens += [(a, b) for a, b in ctx.defensive if a >= ctx.window_start]
     then_rx = _user_rx(config, "then")
     if then_rx is not None:
         thens += [(m.start(), m.end()) for m in ctx.find(then_rx)]
@@ -1906,7 +1921,7 @@ def _next_step_second_opinion(ctx: Context, config: dict[str, Any]) -> Span | No
         and not ctx.norm[a:b].rstrip().endswith("?")
         and not NEGATION_RX.search(ctx.norm, a, b)
         and not HEDGE_RX.search(ctx.norm, a, b)
-        and not DEFENSIVE_RX.search(ctx.norm, a, b)
+        and not ctx.defensive_within(a, b)
     ]
     votes = nearest_class(ctx, [ctx.norm[a:b] for a, b in spans], {"next": positive, "none": negative}, k=3)
     margin = float(config.get("margin", 0.06))
@@ -1929,7 +1944,7 @@ def detect_calm_opening(ctx: Context, config: dict[str, Any], anchors: Anchors) 
     end_mark = ctx.norm[b : b + 1]
     sharp = (
         SHARP_OPEN_RX.search(first)
-        or DEFENSIVE_RX.search(first)
+        or ctx.defensive_within(a, b)
         or POLICY_RX.search(first)
         or DETAIL_REQUEST_RX.search(first)
         or end_mark == "!"

@@ -1398,6 +1398,25 @@ def _synonym_echoes(
     return out
 
 
+# The agent's own action under way or done: "I'm putting the £30 credit on now", "I've just reversed the fee".
+DOING_NOW_RX = re.compile(
+    r"(?:(?:ok(?:ay)?|right|so|and|now),?\s+)*(?:i'?m|i am|i'?ve|i have|ive|im)\s+(?:just\s+|now\s+|already\s+|gone ahead and\s+)?"
+    r"(?:re-?)?(?:" + "|".join(ACTION_VERBS) + r")(?!\w)"
+)
+
+
+def _defends(ctx: Context, pos: int) -> bool:
+    """The sentence at `pos` explains a rule or defends the company."""
+    sentence = ctx.sentence_of(pos)
+    return bool(POLICY_RX.search(ctx.norm[slice(*sentence)]) or ctx.defensive_within(*sentence))
+
+
+def _acts(ctx: Context, a: int, b: int) -> bool:
+    """The clause promises or reports the agent's own action rather than says the problem back."""
+    clause = ctx.norm[a:b].strip()
+    return bool(PROMISE_RX.search(clause) or DOING_NOW_RX.match(clause))
+
+
 def detect_restatement(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
     """Says the customer's problem back: 1.0 with their specifics (amounts, dates, products, how
     many times), `partial_score` in general terms, 0 when it does not restate at all."""
@@ -1410,16 +1429,22 @@ def detect_restatement(ctx: Context, config: dict[str, Any], anchors: Anchors) -
     days = {w for w in cust_words if w in DAY_WORDS}
     echoed_numbers: list[tuple[int, int, int]] = []
     echoed: dict[str, tuple[int, int]] = {}
-    for a, b in ctx.clauses:
-        if b > ctx.window_start:
-            echoed_numbers += [(v, x + a, y + a) for v, x, y in numbers_in(ctx.norm[a:b]) if v in cust_values]
     mentioned: dict[str, tuple[int, int]] = {}
+    for a, b in ctx.clauses:
+        if b <= ctx.window_start:
+            continue
+        values = [(v, x + a, y + a) for v, x, y in numbers_in(ctx.norm[a:b]) if v in cust_values]
+        if not values:
+            continue
+        if not DOING_NOW_RX.match(ctx.norm[a:b].strip()):
+            echoed_numbers += values
+        else:
+            # Their amount inside an action ("I'm putting the £30 credit on now"): said in passing.
+            mentioned.setdefault(f"#{values[0][0]}", values[0][1:])
     for a, b in clauses:
-        clause = ctx.norm[a:b]
-        sentence = ctx.norm[slice(*ctx.sentence_of(a))]
-        if POLICY_RX.search(sentence) or ctx.defensive_within(*ctx.sentence_of(a)) or PROMISE_RX.search(clause):
+        if _defends(ctx, a) or _acts(ctx, a, b):
             continue  # "Refunds take 14 days, that's our policy": the customer's words, not their problem
-        for stem, (x, y) in content_stems(clause).items():
+        for stem, (x, y) in content_stems(ctx.norm[a:b]).items():
             if stem in cust_words and stem not in echoed:
                 echoed[stem] = (x + a, y + a)
     for a, b in ctx.clauses:

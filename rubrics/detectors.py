@@ -1687,7 +1687,7 @@ TIMEFRAME_SPECIFIC_RX = _rx(
         r"(?:january|february|march|april|may|june|july|august|september|october|november|december) \d{1,2}(?:st|nd|rd|th)?",
         r"\d{1,2}(?:st|nd|rd|th)(?: of \w+)?",
         r"\d{1,2}/\d{1,2}(?:/\d{2,4})?",
-        r"(?:within|in|under|inside|over|for|after|takes?|taking) (?:the next |about |around |roughly |less than |up to )?"
+        r"(?:within|in|under|inside|over|for|after|takes?|taking|give it|allow) (?:the next |about |around |roughly |less than |up to )?"
         + _NUM
         + r"(?:\s?(?:-|to|or)\s?"
         + _NUM
@@ -1722,7 +1722,8 @@ TIMEFRAME_VAGUE_RX = _rx(
         r"some " + _UNIT,
         r"several " + _UNIT,
         r"(?:next|this|the coming) (?:week|month)",
-        r"in the (?:coming|next few) (?:days|weeks|hours)",
+        r"in the (?:coming|next few|next couple of) (?:days|weeks|hours|months)",
+        r"(?:a|the next) couple of (?:days|weeks|hours|months)",
         r"promptly",
         r"quickly",
         r"sometime",
@@ -1741,7 +1742,7 @@ FUTURE_RX = re.compile(
     r"i'?m (?:sending|calling|booking|scheduling|refunding|processing)|can|you'?ll|arrive|see it|have it)\b"
 )
 COMMITTED_START_RX = re.compile(
-    r"(?:within|by|before|until|in the next|right now|immediately|straight away|right away|while)\b"
+    r"(?:within|by|before|until|in the next|right now|immediately|straight away|right away|while|give it|allow)\b"
 )
 PAST_RX = re.compile(
     r"\b(?:ago|was|were|last|yesterday|had|did|happened|since|charged|called|ordered|paid|said|told)\b"
@@ -1778,6 +1779,14 @@ def detect_timeframe(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
             continue
         if PAST_RX.search(clause) and not FUTURE_RX.search(clause):
             continue
+        if re.search(r"\b(?:since|last|every|each)\s+$", ctx.norm[max(0, m.start() - 7) : m.start()]):
+            continue  # "since Tuesday", "last Friday": when it went wrong, not when it will be put right
+        if text in ("today", "now", "tonight") and re.match(
+            r"\s*(?:\?|$)", ctx.norm[m.end() : m.end() + 2]
+        ) and re.search(r"\b(?:else|anything|help you with|do for you)\b", clause):
+            continue  # "anything else I can help you with today?": a sign-off, not a commitment
+        if NEGATION_RX.search(clause) and not OWNER_ACTION_RX.search(clause):
+            continue  # "I can't do anything about it now"
         sa, sb = ctx.sentence_of(m.start())
         sentence = ctx.norm[sa:sb]
         if (

@@ -43,6 +43,8 @@ CONTEXT_TURNS_BACK = 3
 CONTEXT_MIN_WORDS = 5
 CONTEXT_WINDOW_S = 150.0
 CONTEXT_HALF_LIFE_S = 40.0
+# Early signs followed this soon by an escalation, with no settling between, are where it began.
+MERGE_UNSETTLED_S = 60.0
 EARLIER_AGENT_WINDOW_S = 60.0  # the agent turn before the one before the moment counts if this recent
 
 # --- lexical cues ------------------------------------------------------------------------------
@@ -86,7 +88,7 @@ CUES: list[tuple[str, float, str]] = [
     (
         "conduct",
         STRONG,
-        r"\b(don.?t|do not) tell me to calm down\b|\b(so |very |really |unbelievably |incredibly |extremely )?rude\b|\bhow dare you\b|\bwho do you think you are\b|\b(talking|speaking|talk) over me\b|\b(telling|tell|asking) me to (hurry|speed)|\blike (i.?m|i am) (five|six|a (child|kid|toddler|five year old))\b|\binsulting\b|\b(no need to|don.?t|do not) (be|get) (short|snappy|smart|funny|sarky|sarcastic) with me\b|\b(talking|speaking|talk|speak) (down )?to me like\b|\b(stop interrupting|you keep interrupting|you.?re not listening|not listening to (a word|me)|are you (even )?listening|reading (me )?(from |off )?a script|no need for that tone|your tone|your attitude|patronis|patroniz|condescending|calling me a liar)\b",
+        r"\b(don.?t|do not) tell me to calm down\b|\b(so |very |really |unbelievably |incredibly |extremely )?rude\b|\bhow dare you\b|\bwho do you think you are\b|\b(talking|speaking|talk) over me\b|\b(telling|tell|asking) me to (hurry|speed)|\blike (i.?m|i am) (five|six|a (child|kid|toddler|five year old))\b|\binsulting\b|\b(no need to|don.?t|do not) (be|get) (short|snappy|smart|funny|sarky|sarcastic) with me\b|\b(talking|speaking|talk|speak) (down )?to me like\b|\b(stop interrupting|you keep interrupting|you.?re not listening|not listening to (a word|me)|are you (even )?listening|reading (me )?(from |off )?a script|no need for that tone|your tone|your attitude|patronis|patroniz|condescending|calling me a liar)\b|\b(i am|i.?m) (perfectly |completely |quite |being |very )?calm\b|\bi.?m not (the one )?(shouting|yelling|being (rude|aggressive|difficult|unreasonable))\b|\bdid you (actually|even) (read|look|listen|check)\b",
     ),
     (
         "hangup",
@@ -147,7 +149,9 @@ CUES: list[tuple[str, float, str]] = [
         # "Brilliant. Absolutely brilliant." after bad news is not praise.
         "sarcasm",
         MEDIUM,
-        r"\b(absolutely|just|oh|well|really) (brilliant|great|perfect|wonderful|fantastic|marvellous|lovely)[.!]|\b(brilliant|great|perfect|wonderful|fantastic)[.!]+ (so|then|now) (i|we|you|nobody|it)\b|^(brilliant|great|perfect|wonderful|fantastic|marvellous)[.!]+ (so|then|now|another|the)\b",
+        r"\b(absolutely|just|oh|well|really) (brilliant|great|perfect|wonderful|fantastic|marvellous|lovely)[.!]|\b(brilliant|great|perfect|wonderful|fantastic)[.!]+ (so|then|now) (i|we|you|nobody|it)\b|^(brilliant|great|perfect|wonderful|fantastic|marvellous)[.!]+ (so|then|now|another|the)\b"
+        # A complaint closed with a one-word "Great.": "So I lose a day's pay. Great."
+        r"|^(?!.*\b(thank|thanks|cheers|appreciate|sounds good|that.?s (fine|great|good|perfect)))(?=.*\b(not|no|nobody|never|lose|lost|another|again|still|against|wait|charge|pay)\b).*[.?!]\s+(great|brilliant|perfect|wonderful|fantastic|marvellous|lovely|super|terrific)[.!]*\s*$",
     ),
     (
         # Self-reported, growing frustration ("I'm getting a bit fed up", "starting to lose patience")
@@ -270,7 +274,7 @@ _AGENT_ACK_RE = re.compile(
 )
 HEARD = 0.2  # weight of the agent's acknowledgement as a cue on the turn it answers (up to WARN)
 _TONE_APOLOGY_RE = re.compile(
-    r"\bsorry,? (i was|for being|if i was|if i|i|for|about)( so| a bit| being)? (short|snappy|snapping|snapped|rude|shouting|shouted|going off|ranting|raised my voice|lost it|losing it|biting|blew up|came in|got|went off|having a go|my tone|the rant)|"
+    r"\bsorry,? (i was|for being|if i was|if i|i|for|about)( so| a bit| being)? (short|snappy|snapping|snapped|rude|shouting|shouted|going off|ranting|raised my voice|lost it|losing it|biting|blew up|came in|got|went off|having a go|my tone|the rant|getting (a bit |a little |so )?(hot|heated|worked up|carried away|wound up|short)|lost my temper)|"
     r"\b(didn.?t|don.?t) mean to (snap|shout|take it out|go off|have a go|be rude)|\bi.?m sorry i (raised|shouted|snapped|lost|got)|\bsorry for (going off|snapping|shouting|ranting|my tone|biting|being (short|rude|snappy|so))",
     re.IGNORECASE,
 )
@@ -560,8 +564,17 @@ def agitation_contexts(scores: Sequence[TurnScore], turns: Sequence[Turn]) -> li
     return contexts
 
 
+# Praise as a jab, not thanks: "A note. Brilliant. And who's going to read it?"
+_SARCASTIC_PRAISE_RE = re.compile(
+    r"[.?!]\s+(great|brilliant|perfect|wonderful|fantastic|marvellous|lovely|super|terrific)[.!]+\s+(and|but|so|who|what|how|now)\b",
+    re.IGNORECASE,
+)
+
+
 def _settling(s: TurnScore) -> bool:
     text = s.turn.text
+    if "sarcasm" in s.markers or _SARCASTIC_PRAISE_RE.search(text):
+        return False
     if _GRATITUDE_RE.search(text) or _SETTLED_RE.search(text) or _TONE_APOLOGY_RE.search(text):
         return True
     # The lexicon's own praise rule: "you've been so helpful, can I speak to your manager?" is not a demand.
@@ -831,7 +844,7 @@ def analyse_turns(
     curve = frustration_curve(scores)
     duration = max(t.end_s for t in turns) if turns else 0.0
 
-    escalations: list[Escalation] = []
+    plans: list[tuple[str, list[int], int, int | None]] = []
     quiet: list[str] = []
     episodes = _episodes(scores)
     for number, episode in enumerate(episodes):
@@ -853,9 +866,7 @@ def analyse_turns(
             if apologised or unsettled_to_end:
                 # The caller later apologised for their tone, or the agitation ran on to the end of the
                 # call: either way it was escalated speech, not early signs.
-                escalations.append(
-                    _build("escalation", scores, episode, moment_i, turns, duration, classifier, timed, until, encode)
-                )
+                plans.append(("escalation", list(episode), moment_i, until))
                 continue
             agent_after = [t for t in turns if t.role == "agent" and t.start_s >= moment.start_s][:2]
             later = scores[episode[-1] + 1 : episode[-1] + 4]
@@ -866,7 +877,11 @@ def analyse_turns(
                 quiet.append("early signs that did not settle")
                 continue
             kind = "prevented"
-        escalations.append(_build(kind, scores, episode, moment_i, turns, duration, classifier, timed, until, encode))
+        plans.append((kind, list(episode), moment_i, until))
+    escalations = [
+        _build(kind, scores, episode, moment_i, turns, duration, classifier, timed, until, encode)
+        for kind, episode, moment_i, until in _merge_unsettled(plans, scores)
+    ]
 
     if len(escalations) > MAX_FLAGS:
         escalations = sorted(escalations, key=lambda e: -e.severity)[:MAX_FLAGS]
@@ -879,6 +894,28 @@ def analyse_turns(
         if len(customer) < 2:
             note += " Only one customer line was heard."
     return CallAnalysis(curve, escalations, note, timed, scores)
+
+
+def _merge_unsettled(
+    plans: list[tuple[str, list[int], int, int | None]], scores: Sequence[TurnScore]
+) -> list[tuple[str, list[int], int, int | None]]:
+    """Runs the caller never settled between (no thanks, no acceptance, within MERGE_UNSETTLED_S)
+    are one event. Flaring up again is the same escalation, not a second one; early signs followed
+    by an escalation were not prevented, they are where it began; more early signs after early signs
+    are the same early signs."""
+    out: list[tuple[str, list[int], int, int | None]] = []
+    for plan in plans:
+        kind, episode, _, until = plan
+        if out:
+            first_kind, first, first_moment, _ = out[-1]
+            between = scores[first[-1] + 1 : episode[0]]
+            gap = scores[episode[0]].turn.start_s - scores[first[-1]].turn.start_s
+            if gap <= MERGE_UNSETTLED_S and not any(_settling(s) for s in between):
+                merged = "escalation" if "escalation" in (first_kind, kind) else first_kind
+                out[-1] = (merged, first + episode, first_moment, until)
+                continue
+        out.append(plan)
+    return out
 
 
 def _build(

@@ -645,7 +645,8 @@ DEFENSIVE = [
     r"i (?:do )?have (?:a|other) (?:queue|customers|callers|calls)",
     # Sarcasm.
     r"(?:ha|haha|lol)(?=\s*(?:[.!]|$))",
-    r"(?:our|the) (?:\w+ )?(?:installers?|engineers?|drivers?|staff|team|technicians?|couriers?|fitters?|crews?) (?:always|never)",
+    r"our (?:\w+ )?(?:installers?|engineers?|drivers?|staff|team|technicians?|couriers?|fitters?|crews?) (?:always|never)",
+    r"the (?:\w+ )?(?:installers?|engineers?|drivers?|staff|team|technicians?|couriers?|fitters?|crews?) (?:always|never) (?:make|get|lose|miss|do|would|leave|forget|damage|break)",
     r"as you(?:'?ve| have) (?:now |already )?(?:told|said|mentioned|explained)(?: (?:me|it|this|us))? (?:a (?:couple|few) of |several |many |\w+ )times",
     r"oh,? i'?m sure",
     r"i'?m sure (?:it (?:feels|seems)|you (?:think|feel|do|did))",

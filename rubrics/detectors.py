@@ -1782,9 +1782,11 @@ def detect_timeframe(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
             continue
         if re.search(r"\b(?:since|last|every|each)\s+$", ctx.norm[max(0, m.start() - 7) : m.start()]):
             continue  # "since Tuesday", "last Friday": when it went wrong, not when it will be put right
-        if text in ("today", "now", "tonight") and re.match(
-            r"\s*(?:\?|$)", ctx.norm[m.end() : m.end() + 2]
-        ) and re.search(r"\b(?:else|anything|help you with|do for you)\b", clause):
+        if (
+            text in ("today", "now", "tonight")
+            and re.match(r"\s*(?:\?|$)", ctx.norm[m.end() : m.end() + 2])
+            and re.search(r"\b(?:else|anything|help you with|do for you)\b", clause)
+        ):
             continue  # "anything else I can help you with today?": a sign-off, not a commitment
         if NEGATION_RX.search(clause) and not OWNER_ACTION_RX.search(clause):
             continue  # "I can't do anything about it now"

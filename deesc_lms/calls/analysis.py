@@ -43,7 +43,7 @@ CONTEXT_TURNS_BACK = 3
 CONTEXT_MIN_WORDS = 5
 CONTEXT_WINDOW_S = 150.0
 CONTEXT_HALF_LIFE_S = 40.0
-# Early signs followed this soon by an escalation, with no settling between, are where it began.
+# Runs this close together with no settling between are one event (see _merge_unsettled).
 MERGE_UNSETTLED_S = 60.0
 EARLIER_AGENT_WINDOW_S = 60.0  # the agent turn before the one before the moment counts if this recent
 

@@ -45,6 +45,8 @@ CONTEXT_WINDOW_S = 150.0
 CONTEXT_HALF_LIFE_S = 40.0
 # Runs this close together with no settling between are one event (see _merge_unsettled).
 MERGE_UNSETTLED_S = 60.0
+# A run to flag: (kind, its customer-turn indexes into the scores, the moment's index, the next run's start).
+_Plan = tuple[str, list[int], int, int | None]
 EARLIER_AGENT_WINDOW_S = 60.0  # the agent turn before the one before the moment counts if this recent
 
 # --- lexical cues ------------------------------------------------------------------------------
@@ -844,7 +846,7 @@ def analyse_turns(
     curve = frustration_curve(scores)
     duration = max(t.end_s for t in turns) if turns else 0.0
 
-    plans: list[tuple[str, list[int], int, int | None]] = []
+    plans: list[_Plan] = []
     quiet: list[str] = []
     episodes = _episodes(scores)
     for number, episode in enumerate(episodes):
@@ -896,14 +898,12 @@ def analyse_turns(
     return CallAnalysis(curve, escalations, note, timed, scores)
 
 
-def _merge_unsettled(
-    plans: list[tuple[str, list[int], int, int | None]], scores: Sequence[TurnScore]
-) -> list[tuple[str, list[int], int, int | None]]:
+def _merge_unsettled(plans: list[_Plan], scores: Sequence[TurnScore]) -> list[_Plan]:
     """Runs the caller never settled between (no thanks, no acceptance, within MERGE_UNSETTLED_S)
     are one event. Flaring up again is the same escalation, not a second one; early signs followed
     by an escalation were not prevented, they are where it began; more early signs after early signs
     are the same early signs."""
-    out: list[tuple[str, list[int], int, int | None]] = []
+    out: list[_Plan] = []
     for plan in plans:
         kind, episode, _, until = plan
         if out:

@@ -25,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from deesc_lms.calls.agitation import DEFAULT_WEIGHTS, AgitationModel, TurnContext, agent_tail, fit_logistic, structural
+from deesc_lms.calls.agitation import DEFAULT_WEIGHTS, AgitationModel, TurnContext, agent_tail, structural
+from deesc_lms.logistic import fit_logistic
 
 SETS = tuple(["eval"] + [f"eval_holdout{n}" for n in ("", "2", "3", "4", "5", "6", "7")])
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"

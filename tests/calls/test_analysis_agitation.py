@@ -10,14 +10,13 @@ import pytest
 from deesc_lms.calls.agitation import (
     STRUCTURAL,
     AgitationModel,
-    Linear,
     TurnContext,
     default_model,
-    fit_logistic,
     structural,
 )
 from deesc_lms.calls.analysis import HIGH, WARN, analyse_turns, place_in_time
 from deesc_lms.calls.triggers import TriggerClassifier, specs_from_yaml
+from deesc_lms.logistic import Linear, fit_logistic
 
 pytestmark = pytest.mark.django_db
 

@@ -1171,7 +1171,8 @@ def detect_forbidden(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
     """Defensive language: 1.0 when none is found, 0.0 with the phrases as evidence.
 
     Config: `builtin` ("defensive" for the shipped list, "" for none), `phrases` (extra regex),
-    `allow` (regex of phrases that are fine), `examples` + `threshold` (semantic paraphrases).
+    `allow` (regex of phrases that are fine), `examples` + `threshold` (semantic paraphrases),
+    `stance_threshold` (consult the trained defensive-stance model when nothing else matched).
     """
     patterns: list[re.Pattern[str]] = []
     if config.get("builtin", "defensive") == "defensive":
@@ -1212,6 +1213,23 @@ def detect_forbidden(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
             for (a, b), row in zip(sentences, sims, strict=True):
                 if float(row.max()) >= threshold:
                     hits.append(ctx.span(a, b))
+    stance_threshold = config.get("stance_threshold")
+    if not hits and stance_threshold is not None and ctx.embed is not None:
+        # Third reader, for wordings neither the lexicon nor the anchors know: a model of how
+        # coaches read defensiveness (rubrics.stance), trained on their labels.
+        from rubrics import stance
+
+        read = stance.load().read(ctx)
+        if read is not None and read[0] >= float(stance_threshold):
+            p, (a, b) = read
+            quote = ctx.text[a:b]
+            return Detection(
+                0.0,
+                [ctx.span(a, b)],
+                found=[f"reads as defensive: “{quote}”"],
+                missing=["say what you can do instead"],
+                note=f"defensive-stance model {p:.2f} (threshold {float(stance_threshold):.2f})",
+            )
     hits = _dedupe(hits)
     if hits:
         quotes = ", ".join(dict.fromkeys(f"“{h.text}”" for h in hits))

@@ -1,0 +1,79 @@
+"""Defensive stance: how likely a coach is to read an answer as defensive, from its meaning.
+
+The phrase list in `detectors.DEFENSIVE` knows the wordings it lists, and every new writer brings new
+ones: "the tracking shows it was delivered, there's even a photo", "the screws are packed by the
+manufacturer, not us", "it's in the account agreement". This model is a logistic regression over the
+all-MiniLM-L6-v2 embeddings of the answer, trained on the coaches' no-defensive-language labels of
+the calibration sets (fixtures/calibration and its held-out sets, each written by a different
+coach). Features: the element-wise maximum and mean of the sentence vectors, and the vector of the
+whole answer.
+
+It is a second reader, consulted by the `forbidden` detector only when the phrase list and the
+anchors found nothing, and only where a criterion's detector sets `stance_threshold`. The evidence it
+gives is the sentence that reads most defensive on its own.
+
+The weights live in fixtures/defensive_stance.json, written by `python -m rubrics.stance_train --write`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from deesc_lms.logistic import Linear
+
+if TYPE_CHECKING:
+    from rubrics.detectors import Context
+
+DEFAULT_WEIGHTS = Path(__file__).resolve().parent.parent / "fixtures" / "defensive_stance.json"
+
+
+def features(sentence_vectors: np.ndarray, answer_vector: np.ndarray) -> np.ndarray:
+    """One answer's feature row: max and mean over its sentence vectors, then the whole answer's."""
+    return np.concatenate([sentence_vectors.max(axis=0), sentence_vectors.mean(axis=0), answer_vector])
+
+
+def answer_texts(ctx: Context) -> tuple[list[tuple[int, int]], list[str], str]:
+    """The sentences (spans and texts) and the whole answer the model reads, as training read them."""
+    spans = list(ctx.sentences) or [(0, len(ctx.norm))]
+    return spans, [ctx.norm[a:b] for a, b in spans], ctx.norm.strip()
+
+
+@dataclass
+class StanceModel:
+    linear: Linear
+    threshold: float  # the cut the training run recommends; a criterion's `stance_threshold` decides
+    trained_on: list[str]
+
+    def read(self, ctx: Context) -> tuple[float, tuple[int, int]] | None:
+        """(probability the answer reads as defensive, span of its most defensive sentence), or None
+        when there is no embedding model or no text."""
+        spans, texts, whole = answer_texts(ctx)
+        if not whole:
+            return None
+        vectors = ctx.vectors([*texts, whole])
+        if vectors is None:
+            return None
+        sentence_vectors, answer_vector = vectors[:-1], vectors[-1]
+        p = float(self.linear(features(sentence_vectors, answer_vector)[None, :])[0])
+        alone = self.linear(np.stack([features(v[None, :], v) for v in sentence_vectors]))
+        return p, spans[int(np.argmax(alone))]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"linear": self.linear.as_dict(), "threshold": self.threshold, "trained_on": self.trained_on}
+
+
+@lru_cache(maxsize=4)
+def load(path: Path = DEFAULT_WEIGHTS) -> StanceModel:
+    if not path.exists():
+        raise FileNotFoundError(
+            f"Defensive-stance weights not found at {path}: run `python -m rubrics.stance_train --write`, "
+            "or remove `stance_threshold` from the no-defensive-language detector's config in admin."
+        )
+    row = json.loads(path.read_text(encoding="utf-8"))
+    return StanceModel(Linear.from_dict(row["linear"]), float(row["threshold"]), list(row["trained_on"]))

@@ -1,0 +1,81 @@
+"""The defensive-stance model: a third reader for defensive wordings no phrase list holds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rubrics import detectors, services, stance
+from rubrics.models import Grade
+
+# Wordings written for these tests, in no calibration set and matched by no shipped phrase.
+RULES_ARGUMENT = "Thanks for holding. Every customer signs the terms at the start of the contract."
+BLAME_SHIFT = "Our engineers followed the standard procedure, so the outage is down to the network operator."
+OWNED = "I can hear how worried you are about the £60 charge, and I'm refunding it now."
+CUSTOMER = "You cut my internet for two days and now you want to charge me £60 for the engineer? Unbelievable."
+
+
+def criterion(grade: Grade, slug: str) -> dict:
+    return next(c for c in grade.results if c["slug"] == slug)
+
+
+def forbidden(text: str, embed, **config) -> detectors.Detection:
+    return detectors.detect_forbidden(
+        detectors.Context(text, embed=embed), {"builtin": "defensive", **config}, detectors.Anchors()
+    )
+
+
+@pytest.mark.parametrize("answer", [RULES_ARGUMENT, BLAME_SHIFT])
+def test_a_defensive_wording_the_phrase_list_lacks_is_read_as_defensive(embed, answer):
+    assert forbidden(answer, embed).score == 1.0  # the rules alone let it through
+    result = forbidden(answer, embed, stance_threshold=0.7)
+    assert result.score == 0.0
+    assert result.found[0].startswith("reads as defensive")
+    assert "defensive-stance model" in result.note
+
+
+def test_the_evidence_is_the_sentence_that_reads_defensive(embed):
+    result = forbidden(RULES_ARGUMENT, embed, stance_threshold=0.7)
+    assert [span.text for span in result.evidence] == ["Every customer signs the terms at the start of the contract"]
+    assert RULES_ARGUMENT[result.evidence[0].start : result.evidence[0].end] == result.evidence[0].text
+
+
+def test_an_owned_apology_with_an_action_is_not_defensive(embed):
+    assert forbidden(OWNED, embed, stance_threshold=0.7).score == 1.0
+
+
+def test_the_threshold_is_the_criterions_own(embed):
+    assert forbidden(BLAME_SHIFT, embed, stance_threshold=0.999).score == 1.0
+
+
+@pytest.mark.django_db
+def test_the_shipped_rubrics_consult_the_model(defaults):
+    grade = services.answer_grade(rubric_slug="step-1-pause", text=BLAME_SHIFT, customer_line=CUSTOMER)
+    result = criterion(grade, "no-defensive-language")
+    assert result["points"] == 0
+    assert result["evidence"][0]["text"] == BLAME_SHIFT.rstrip(".")
+    grade = services.answer_grade(rubric_slug="step-2-acknowledge", text=OWNED, customer_line=CUSTOMER)
+    assert criterion(grade, "no-defensive-language")["points"] == 1
+
+
+def test_the_shipped_weights_say_what_they_were_trained_on():
+    model = stance.load()
+    assert "holdout11" in model.trained_on and "holdout12" not in model.trained_on
+    assert model.linear.w.shape == (3 * 384,)
+
+
+def test_missing_weights_are_a_clear_error(tmp_path: Path):
+    with pytest.raises(FileNotFoundError, match="stance_train --write.*stance_threshold"):
+        stance.load(tmp_path / "absent.json")
+
+
+def test_weights_round_trip_through_json(tmp_path: Path):
+    model = stance.load()
+    path = tmp_path / "stance.json"
+    path.write_text(json.dumps(model.as_dict()), encoding="utf-8")
+    again = stance.load(path)
+    x = np.random.default_rng(0).normal(size=(3, 3 * 384)).astype(np.float32)
+    assert np.allclose(again.linear(x), model.linear(x))

@@ -45,6 +45,10 @@ CONTEXT_WINDOW_S = 150.0
 CONTEXT_HALF_LIFE_S = 40.0
 # Runs this close together with no settling between are one event (see _merge_unsettled).
 MERGE_UNSETTLED_S = 60.0
+# ...and a supervisor demand, threat or hang-up this long after an escalation the caller never settled
+# from is how that escalation ended, not a second one.
+MERGE_ENDING_S = 150.0
+_ENDING_MARKERS = frozenset({"supervisor", "threat", "hangup"})
 # A run to flag: (kind, its customer-turn indexes into the scores, the moment's index, the next run's start).
 _Plan = tuple[str, list[int], int, int | None]
 EARLIER_AGENT_WINDOW_S = 60.0  # the agent turn before the one before the moment counts if this recent
@@ -902,7 +906,8 @@ def _merge_unsettled(plans: list[_Plan], scores: Sequence[TurnScore]) -> list[_P
     """Runs the caller never settled between (no thanks, no acceptance, within MERGE_UNSETTLED_S)
     are one event. Flaring up again is the same escalation, not a second one; early signs followed
     by an escalation were not prevented, they are where it began; more early signs after early signs
-    are the same early signs."""
+    are the same early signs. A supervisor demand, threat or hang-up after an unsettled escalation
+    ends that escalation (MERGE_ENDING_S), however quiet the caller went in between."""
     out: list[_Plan] = []
     for plan in plans:
         kind, episode, _, until = plan
@@ -910,7 +915,9 @@ def _merge_unsettled(plans: list[_Plan], scores: Sequence[TurnScore]) -> list[_P
             first_kind, first, first_moment, _ = out[-1]
             between = scores[first[-1] + 1 : episode[0]]
             gap = scores[episode[0]].turn.start_s - scores[first[-1]].turn.start_s
-            if gap <= MERGE_UNSETTLED_S and not any(_settling(s) for s in between):
+            ends_it = first_kind == "escalation" and any(_ENDING_MARKERS & scores[i].markers.keys() for i in episode)
+            window = MERGE_ENDING_S if ends_it else MERGE_UNSETTLED_S
+            if gap <= window and not any(_settling(s) for s in between):
                 merged = "escalation" if "escalation" in (first_kind, kind) else first_kind
                 out[-1] = (merged, first + episode, first_moment, until)
                 continue

@@ -221,3 +221,40 @@ def test_sarcastic_praise_is_not_settling_and_a_flare_up_is_not_a_second_flag(cl
     assert [f.kind for f in analysis.escalations] == ["escalation"]
     assert analysis.escalations[0].time_s == 30.0
     assert analysis.escalations[0].outcome == "deteriorated"
+
+
+UNSETTLED_THEN_HANGUP = """[0:00] Agent: Thanks for calling Lakeside Credit Union, how can I help?
+[0:06] Customer: My card was declined at the supermarket and there's money in the account.
+[0:15] Agent: The card has a fraud hold. I'll need to transfer you to the fraud team to release it.
+[0:25] Customer: No. Don't transfer me. I've been transferred twice already tonight and the last one hung up on me. I've been on the phone forty minutes.
+[0:40] Agent: I'm sorry, I can't release a fraud hold from here. It has to go through that department.
+[0:52] Customer: Then why did they send me to you.
+[1:00] Agent: I don't have notes on the previous calls. The fraud team is the right team.
+[1:12] Customer: That's what the last person said.
+[1:20] Agent: I can give you their direct number.
+[1:30] Customer: I see.
+[1:40] Agent: Before I transfer you, which card is it?
+[1:52] Customer: The one ending 4471.
+[1:58] Agent: Thank you. The wait for the fraud queue is about twenty-five minutes.
+[2:04] Customer: I've got a baby in the car.
+[2:12] Agent: Once you're through it should be quick.
+[2:30] Customer: No. Forget it. I'll go to the branch in the morning and close the account.
+[2:38] Agent: Ma'am, if you'd just let me... Ma'am? Are you there?
+"""
+
+
+def test_a_hang_up_after_an_escalation_the_caller_never_settled_from_is_how_it_ended(
+    classifier: TriggerClassifier,
+) -> None:
+    # Over a minute of flat, unsettled answers between the outburst and the hang-up: one escalation,
+    # deteriorated, not a recovered one and a second flag.
+    analysis = _analyse(UNSETTLED_THEN_HANGUP, classifier)
+    assert [(f.kind, f.time_s, f.outcome) for f in analysis.escalations] == [("escalation", 25.0, "deteriorated")]
+
+
+def test_a_caller_who_thanked_the_agent_in_between_escalated_twice(classifier: TriggerClassifier) -> None:
+    settled = UNSETTLED_THEN_HANGUP.replace(
+        "[2:04] Customer: I've got a baby in the car.", "[2:04] Customer: Okay, thanks for explaining, that's fair."
+    )
+    analysis = _analyse(settled, classifier)
+    assert [f.time_s for f in analysis.escalations] == [25.0, 150.0]

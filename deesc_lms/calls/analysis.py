@@ -157,7 +157,10 @@ CUES: list[tuple[str, float, str]] = [
         MEDIUM,
         r"\b(absolutely|just|oh|well|really) (brilliant|great|perfect|wonderful|fantastic|marvellous|lovely)[.!]|\b(brilliant|great|perfect|wonderful|fantastic)[.!]+ (so|then|now) (i|we|you|nobody|it)\b|^(brilliant|great|perfect|wonderful|fantastic|marvellous)[.!]+ (so|then|now|another|the)\b"
         # A complaint closed with a one-word "Great.": "So I lose a day's pay. Great."
-        r"|^(?!.*\b(thank|thanks|cheers|appreciate|sounds good|that.?s (fine|great|good|perfect)))(?=.*\b(not|no|nobody|never|lose|lost|another|again|still|against|wait|charge|pay)\b).*[.?!]\s+(great|brilliant|perfect|wonderful|fantastic|marvellous|lovely|super|terrific)[.!]*\s*$",
+        r"|^(?!.*\b(thank|thanks|cheers|appreciate|sounds good|that.?s (fine|great|good|perfect)))(?=.*\b(not|no|nobody|never|lose|lost|another|again|still|against|wait|charge|pay)\b).*[.?!]\s+(great|brilliant|perfect|wonderful|fantastic|marvellous|lovely|super|terrific)[.!]*\s*$"
+        # A one-word "Lovely." before the complaint it mocks: "Oh, the 26th. Lovely. That's date number four now."
+        r"|^(?!.*\b(thank|thanks|cheers|appreciate|sounds good)\b).*(^|[.?!]\s+)(great|brilliant|perfect|wonderful|fantastic|marvellous|lovely|super|terrific)[.!]+\s+.*\b(another|nobody|never|isn.?t it|(date|time|call|attempt) number \w+|(second|third|fourth|fifth|sixth) (time|date|call|one))\b"
+        r"|\b(thanks|thank you|cheers) (a lot |very much )?for nothing\b|\b(you.?ve|you have) (done|helped) (plenty|enough|more than enough|quite enough)\b",
     ),
     (
         # Self-reported, growing frustration ("I'm getting a bit fed up", "starting to lose patience")
@@ -170,6 +173,21 @@ CUES: list[tuple[str, float, str]] = [
         "emotion",
         MILD + 0.05,
         r"\b(gutted|anxious|annoy(ed|ing|s me)|frustrat(ed|ing)|irritat(ed|ing)|upset|exasperat(ed|ing)|stressed( out)?|disappointed|a bit much|worried)\b",
+    ),
+    (
+        # Anger in the register of a complaint letter: cold, formal, no exclamation marks.
+        "formal",
+        MEDIUM,
+        r"\b(wholly|entirely|totally|completely|utterly|deeply|grossly|most) (unsatisfactory|inadequate|unprofessional|negligent)\b|\bunsatisfactory\b"
+        r"|\b(place|put|note|record|noted) (this |it |that )?on (the )?record\b"
+        r"|\b(that is|that.?s|it is|it.?s|this is) (not (my|our) (error|fault|mistake|doing)|your (error|fault|mistake|failure|doing))\b|\byour own (\w+ )?(error|mistake|failure|negligence)\b",
+    ),
+    (
+        # The formal rebuke: "I have not called to hear the policy explained to me", "I am quite able to read".
+        "rebuke",
+        MEDIUM,
+        r"\b(i am|i.?m) (quite|perfectly|fully|entirely|more than) (able|capable) (of|to)\b"
+        r"|\bi (have not|haven.?t|did not|didn.?t) (call|ring|phone|come|port|pay|sign)\w*\b.{0,30}\bto (hear|be told|be lectured|listen to)\b",
     ),
     (
         "insult",
@@ -204,7 +222,7 @@ _WORD_RE = re.compile(r"[A-Za-z']+")
 
 # --- agent language ----------------------------------------------------------------------------
 _EMPATHY_RE = re.compile(
-    r"\b(i (completely |totally |really |fully )?(understand|hear you|can hear|get (it|that|why))|i.?m (so |really |very |truly )?sorry|i apologi[sz]e|my apologies|"
+    r"\b(i (completely |totally |really |fully )?(understand|hear you|can hear|get (it|that|why))|(i.?m|i am) (so |really |very |truly |extremely )?sorry|i apologi[sz]e|my apologies|"
     r"that (must|must have|sounds|would) (be|been)? ?(so |really )?(frustrating|annoying|stressful|awful|difficult|upsetting)|"
     r"i.?d be (frustrated|upset|annoyed|angry) too|that.?s (completely |totally |entirely |perfectly )?(fair|understandable)|thank you for (sticking|staying) with us|you shouldn.?t (be|have)|you.?re (absolutely |completely )?right|i can see why|that.?s not (ok|okay|acceptable|good enough)|"
     r"you shouldn.?t have (to|had to)|thank you for (your patience|bearing with me|explaining))\b",
@@ -280,18 +298,18 @@ _AGENT_ACK_RE = re.compile(
 )
 HEARD = 0.2  # weight of the agent's acknowledgement as a cue on the turn it answers (up to WARN)
 _TONE_APOLOGY_RE = re.compile(
-    r"\bsorry,? (i was|for being|if i was|if i|i|for|about)( so| a bit| being)? (short|snappy|snapping|snapped|rude|shouting|shouted|going off|ranting|raised my voice|lost it|losing it|biting|blew up|came in|got|went off|having a go|my tone|the rant|getting (a bit |a little |so )?(hot|heated|worked up|carried away|wound up|short)|lost my temper)|"
+    r"\bsorry,? (i was|for being|if i was|if i|i|for|about)( so| a bit| a little bit| a little| little bit| little| being)? (short|snappy|angry|cross|harsh|abrupt|worked up|heated|snapping|snapped|rude|shouting|shouted|going off|ranting|raised my voice|lost it|losing it|biting|blew up|came in|got|went off|having a go|my tone|the rant|getting (a bit |a little |so )?(hot|heated|worked up|carried away|wound up|short)|lost my temper)|"
     r"\b(didn.?t|don.?t) mean to (snap|shout|take it out|go off|have a go|be rude)|\bi.?m sorry i (raised|shouted|snapped|lost|got)|\bsorry for (going off|snapping|shouting|ranting|my tone|biting|being (short|rude|snappy|so))",
     re.IGNORECASE,
 )
 # A customer turn that shows the run is over: thanks, or accepting what the agent offered.
 _SETTLED_RE = re.compile(
-    r"\b(thank|thanks|cheers|appreciate|ta|fair enough|sounds good|that.?s (fine|great|better|fair|good|perfect|brilliant|all i|more like it|what i needed)|"
+    r"\b(thank|thanks|cheers|appreciate|ta|fair enough|sounds good|(that.?s|that is) (fine|great|better|fair|good|perfect|brilliant|all i|more like it|what i needed)|"
     r"that would (help|be (better|great|good))|(okay|ok|right|yes)[,.]? (great|good|then|fine|that.?s)|thank (god|goodness)|oh good|much better|that makes sense|i can live with)\b",
     re.IGNORECASE,
 )
 _GRATITUDE_RE = re.compile(
-    r"\b(thank you|thanks|cheers|appreciate (it|that|your help|you)|that.?s (great|brilliant|perfect|fine|fair|good)|perfect|brilliant|lovely|okay (great|good|then)|much better)\b",
+    r"\b(thank you|thanks|cheers|appreciate (it|that|your help|you)|(that.?s|that is) (great|brilliant|perfect|fine|fair|good)|perfect|brilliant|lovely|okay (great|good|then)|much better)\b",
     re.IGNORECASE,
 )
 
@@ -392,6 +410,12 @@ def score_customer_turn(text: str, previous: Sequence[str] = ()) -> tuple[float,
         # "getting a bit fed up" is the early sign, not the anger it names: drop the cue the hedge
         # already accounts for unless it is also said outright elsewhere in the turn.
         rest = _HEDGED_RE.sub(" ", clean)
+        for name in ("anger", "emotion", "frustration"):
+            if name in markers and not _CUE_BY_NAME[name].search(rest):
+                del markers[name]
+    if _TONE_APOLOGY_RE.search(clean):
+        # "sorry I was a little angry" names the heat of an earlier turn, not of this one.
+        rest = _TONE_APOLOGY_RE.sub(" ", clean)
         for name in ("anger", "emotion", "frustration"):
             if name in markers and not _CUE_BY_NAME[name].search(rest):
                 del markers[name]
@@ -866,7 +890,10 @@ def analyse_turns(
             moment_i = max(episode, key=lambda i: scores[i].raw)
             moment = scores[moment_i].turn
             after_run = scores[episode[-1] + 1 : until]
-            apologised = any(_TONE_APOLOGY_RE.search(s.turn.text) for s in after_run)
+            # ...unless the "run" is the caller accepting the offer ("That is good. Nobody told me that before.").
+            apologised = not _settling(scores[moment_i]) and any(
+                _TONE_APOLOGY_RE.search(s.turn.text) for s in after_run
+            )
             settled = any(_SETTLED_RE.search(s.turn.text) or _GRATITUDE_RE.search(s.turn.text) for s in after_run)
             unsettled_to_end = until is None and len(episode) >= 2 and not settled
             if apologised or unsettled_to_end:

@@ -258,3 +258,57 @@ def test_a_caller_who_thanked_the_agent_in_between_escalated_twice(classifier: T
     )
     analysis = _analyse(settled, classifier)
     assert [f.time_s for f in analysis.escalations] == [25.0, 150.0]
+
+
+def test_anger_in_the_register_of_a_complaint_letter_is_escalated_speech() -> None:
+    raw, _, markers = score_customer_turn(
+        "Madam, I wish to place on record that this response is wholly unsatisfactory. "
+        "I did not port this policy to be told that my father is a new customer."
+    )
+    assert {"formal", "rebuke"} <= markers.keys() and raw >= HIGH
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Oh, the twenty-sixth. Lovely. That's date number four now, isn't it?",
+        "No. I think you've done enough.",
+        "Well thanks for nothing then.",
+    ],
+)
+def test_sarcasm_in_plain_words_is_read_as_sarcasm(text: str) -> None:
+    assert "sarcasm" in score_customer_turn(text)[2]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Great. Can I also ask, the pool at Danforth, is it still closed?",
+        "Lovely, thank you. Is that the same email as before?",
+    ],
+)
+def test_a_pleased_great_before_a_question_is_not_sarcasm(text: str) -> None:
+    assert "sarcasm" not in score_customer_turn(text)[2]
+
+
+def test_an_apology_for_earlier_anger_is_not_anger_now() -> None:
+    raw, _, markers = score_customer_turn("okay fine thank you suresh sorry i was little angry but three times yaar")
+    assert "anger" not in markers and raw < WARN
+
+
+FORMAL_APOLOGY = """[0:00] Agent: Good morning, Sahyadri Bank, how may I help you?
+[0:08] Customer: Yesterday I added a beneficiary and today the transfer to the hospital is blocked.
+[0:20] Agent: Sir, for the first twenty-four hours after adding a beneficiary the maximum is fifty thousand.
+[0:32] Customer: But it is my own money only. My father is in ICU, they want the deposit before ten. How can I wait twenty-four hours? This is not fair.
+[0:48] Agent: Sir, I am very sorry to hear about your father. Let me see how we can get the hospital paid in time.
+[1:00] Customer: Okay.
+[1:10] Agent: Your brother is a joint holder, he can do the transfer at the branch at ten.
+[1:22] Customer: Okay, that is good. He can go.
+[1:30] Agent: I've put a note for the branch manager.
+[1:38] Customer: Okay madam, thank you.
+"""
+
+
+def test_i_am_very_sorry_is_an_agent_stepping_in(classifier: TriggerClassifier) -> None:
+    analysis = _analyse(FORMAL_APOLOGY, classifier)
+    assert [(f.kind, f.time_s, f.outcome) for f in analysis.escalations] == [("prevented", 32.0, "prevented")]

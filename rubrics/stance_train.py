@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from deesc_lms.logistic import fit_logistic
+from rubrics.calibration import cohen_kappa as kappa
 from rubrics.stance import DEFAULT_WEIGHTS, StanceModel, answer_texts, features
 
 CALIBRATION = Path(__file__).resolve().parent.parent / "fixtures" / "calibration"
@@ -50,13 +51,6 @@ class Example:
 def say(text: str) -> None:
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
-
-
-def kappa(a: list[int], b: list[int]) -> float:
-    x, y = np.asarray(a), np.asarray(b)
-    seen = (x == y).mean()
-    chance = sum((x == k).mean() * (y == k).mean() for k in (0, 1))
-    return float((seen - chance) / (1 - chance)) if chance < 1 else 1.0
 
 
 def collect() -> list[Example]:

@@ -65,6 +65,10 @@ HEDGED_RISING = (
     r"|\b(a bit|a little|a tad|slightly|somewhat) (fed up|wound up|cross|annoyed|irritated|impatient|worked up)\b"
 )
 _HEDGED_RE = re.compile(HEDGED_RISING, re.IGNORECASE)
+_NEWS_RE = re.compile(
+    r"\b(nobody|no one|no.one)( ever)? (told|tell|mentioned|said) (me )?(that|this|about (that|this|it))( before| until now)?(?=\s*([.,!?]|$|so\b|but\b))",
+    re.IGNORECASE,
+)
 CUES: list[tuple[str, float, str]] = [
     (
         "profanity",
@@ -419,6 +423,9 @@ def score_customer_turn(text: str, previous: Sequence[str] = ()) -> tuple[float,
         for name in ("anger", "emotion", "frustration"):
             if name in markers and not _CUE_BY_NAME[name].search(rest):
                 del markers[name]
+    if "broken_promise" in markers and not _CUE_BY_NAME["broken_promise"].search(_NEWS_RE.sub(" ", clean)):
+        # "Oh. Nobody told me that." is news the caller is taking in, not a promise broken.
+        del markers["broken_promise"]
     if "threat" in markers and _POLITE_REQUEST.search(clean):
         # "I'd like to make a formal complaint" asks for a process; it is a threat only when the turn
         # threatens something else as well.

@@ -312,3 +312,16 @@ FORMAL_APOLOGY = """[0:00] Agent: Good morning, Sahyadri Bank, how may I help yo
 def test_i_am_very_sorry_is_an_agent_stepping_in(classifier: TriggerClassifier) -> None:
     analysis = _analyse(FORMAL_APOLOGY, classifier)
     assert [(f.kind, f.time_s, f.outcome) for f in analysis.escalations] == [("prevented", 32.0, "prevented")]
+
+
+@pytest.mark.parametrize(
+    ("text", "broken"),
+    [
+        ("Oh. Nobody told me that. So it's the doctor's office that needs to send it?", False),
+        ("Aney, that is good. Nobody told me that before.", False),
+        ("Nobody told me the flight was cancelled, I found out at the gate.", True),
+        ("I was promised a call back on Monday and nobody rang.", True),
+    ],
+)
+def test_nobody_told_me_that_is_news_not_a_broken_promise(text: str, broken: bool) -> None:
+    assert ("broken_promise" in score_customer_turn(text)[2]) is broken

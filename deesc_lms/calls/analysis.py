@@ -98,7 +98,9 @@ CUES: list[tuple[str, float, str]] = [
     (
         "conduct",
         STRONG,
-        r"\b(don.?t|do not) tell me to calm down\b|\b(so |very |really |unbelievably |incredibly |extremely )?rude\b|\bhow dare you\b|\bwho do you think you are\b|\b(talking|speaking|talk) over me\b|\b(telling|tell|asking) me to (hurry|speed)|\blike (i.?m|i am) (five|six|a (child|kid|toddler|five year old))\b|\binsulting\b|\b(no need to|don.?t|do not) (be|get) (short|snappy|smart|funny|sarky|sarcastic) with me\b|\b(talking|speaking|talk|speak) (down )?to me like\b|\b(stop interrupting|you keep interrupting|you.?re not listening|not listening to (a word|me)|are you (even )?listening|reading (me )?(from |off )?a script|no need for that tone|your tone|your attitude|patronis|patroniz|condescending|calling me a liar)\b|\b(i am|i.?m) (perfectly |completely |quite |being |very )?calm\b|\bi.?m not (the one )?(shouting|yelling|being (rude|aggressive|difficult|unreasonable))\b|\bdid you (actually|even) (read|look|listen|check)\b",
+        r"\b(don.?t|do not) tell me to calm down\b|\b(so |very |really |unbelievably |incredibly |extremely )?rude\b|\bhow dare you\b|\bwho do you think you are\b|\b(talking|speaking|talk) over me\b|\b(telling|tell|asking) me to (hurry|speed)|\blike (i.?m|i am) (five|six|a (child|kid|toddler|five year old))\b|\binsulting\b|\b(no need to|don.?t|do not) (be|get) (short|snappy|smart|funny|sarky|sarcastic) with me\b|\b(talking|speaking|talk|speak) (down )?to me like\b|\b(stop interrupting|you keep interrupting|you.?re not listening|not listening to (a word|me)|are you (even )?listening|reading (me )?(from |off )?a script|no need for that tone|your tone|your attitude|patronis|patroniz|condescending|calling me a liar)\b|\b(i am|i.?m) (perfectly |completely |quite |being |very )?calm\b|\bi.?m not (the one )?(shouting|yelling|being (rude|aggressive|difficult|unreasonable))\b|\bdid you (actually|even) (read|look|listen|check)\b"
+        # Being talked over: "can I just finish a sentence? That's the third time you've cut across me."
+        r"|\b(cut|cutting) (across|in on) me\b|\b(you (keep|kept)|you.?ve|stop) (cutting me off|cut me off|talking over me|butting in)\b|\b(let me|can i (just )?|could i (just )?|may i (just )?)finish (a|my) (sentence|point)\b",
     ),
     (
         "hangup",
@@ -159,7 +161,7 @@ CUES: list[tuple[str, float, str]] = [
         # "Brilliant. Absolutely brilliant." after bad news is not praise.
         "sarcasm",
         MEDIUM,
-        r"\b(absolutely|just|oh|well|really) (brilliant|great|perfect|wonderful|fantastic|marvellous|lovely)[.!]|\b(brilliant|great|perfect|wonderful|fantastic)[.!]+ (so|then|now) (i|we|you|nobody|it)\b|^(brilliant|great|perfect|wonderful|fantastic|marvellous)[.!]+ (so|then|now|another|the)\b"
+        r"\b(absolutely|just|oh|well|really) (brilliant|great|perfect|wonderful|fantastic|marvellous|lovely|outstanding|superb)[.!]|\b(brilliant|great|perfect|wonderful|fantastic|outstanding|superb|marvellous)[.!]+ (so|then|now) (i|we|you|nobody|it)\b|^(brilliant|great|perfect|wonderful|fantastic|marvellous)[.!]+ (so|then|now|another|the)\b"
         # A complaint closed with a one-word "Great.": "So I lose a day's pay. Great."
         r"|^(?!.*\b(thank|thanks|cheers|appreciate|sounds good|that.?s (fine|great|good|perfect)))(?=.*\b(not|no|nobody|never|lose|lost|another|again|still|against|wait|charge|pay)\b).*[.?!]\s+(great|brilliant|perfect|wonderful|fantastic|marvellous|lovely|super|terrific)[.!]*\s*$"
         # A one-word "Lovely." before the complaint it mocks: "Oh, the 26th. Lovely. That's date number four now."

@@ -325,3 +325,22 @@ def test_i_am_very_sorry_is_an_agent_stepping_in(classifier: TriggerClassifier) 
 )
 def test_nobody_told_me_that_is_news_not_a_broken_promise(text: str, broken: bool) -> None:
     assert ("broken_promise" in score_customer_turn(text)[2]) is broken
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sorry, can I just finish a sentence? That's the third time you've cut across me.",
+        "You keep cutting me off and I haven't even said what I need.",
+    ],
+)
+def test_being_talked_over_is_about_the_agents_conduct(text: str) -> None:
+    raw, _, markers = score_customer_turn(text)
+    assert "conduct" in markers and raw >= HIGH
+
+
+def test_a_chain_of_praise_before_the_complaint_is_sarcasm() -> None:
+    assert (
+        "sarcasm"
+        in score_customer_turn("Tomorrow at ten to five. Great. Outstanding. So I'll just live here, then.")[2]
+    )

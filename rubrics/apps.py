@@ -6,6 +6,7 @@ class RubricsConfig(AppConfig):
     verbose_name = "Rubrics and grading"
 
     def ready(self) -> None:
+        from rubrics import checks  # noqa: F401  (registers the system checks)
         from rubrics.roleplay_judge import judge_turn
         from rubrics.tasks import enqueue_attempt_grading
         from scenarios.roleplay import register_judge

@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from rubrics import stance
+
 Embed = Callable[[Sequence[str]], np.ndarray]
 
 # Anchors, examples and customer lines recur across answers: keep their vectors (bounded).
@@ -1217,19 +1219,19 @@ def detect_forbidden(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
     if not hits and stance_threshold is not None and ctx.embed is not None:
         # Third reader, for wordings neither the lexicon nor the anchors know: a model of how
         # coaches read defensiveness (rubrics.stance), trained on their labels.
-        from rubrics import stance
-
-        read = stance.load().read(ctx)
+        model = stance.default()
+        read = model.read(ctx) if model is not None else None
         if read is not None and read[0] >= float(stance_threshold):
-            p, (a, b) = read
-            quote = ctx.text[a:b]
-            return Detection(
-                0.0,
-                [ctx.span(a, b)],
-                found=[f"reads as defensive: “{quote}”"],
-                missing=["say what you can do instead"],
-                note=f"defensive-stance model {p:.2f} (threshold {float(stance_threshold):.2f})",
-            )
+            p, (a, b), alone = read
+            if allow is None or not allow.search(ctx.norm, max(0, a - 20), b + 20):
+                return Detection(
+                    0.0,
+                    [ctx.span(a, b)],
+                    found=[f"reads as defensive, most of all: “{ctx.text[a:b]}”"],
+                    missing=["say what you can do instead"],
+                    note=f"defensive-stance model {p:.2f} for the answer, {alone:.2f} for this sentence "
+                    f"(threshold {float(stance_threshold):.2f})",
+                )
     hits = _dedupe(hits)
     if hits:
         quotes = ", ".join(dict.fromkeys(f"“{h.text}”" for h in hits))

@@ -8,16 +8,19 @@ the calibration sets (fixtures/calibration and its held-out sets, each written b
 coach). Features: the element-wise maximum and mean of the sentence vectors, and the vector of the
 whole answer.
 
-It is a second reader, consulted by the `forbidden` detector only when the phrase list and the
+It is a third reader, consulted by the `forbidden` detector only when the phrase list and the
 anchors found nothing, and only where a criterion's detector sets `stance_threshold`. The evidence it
 gives is the sentence that reads most defensive on its own.
 
-The weights live in fixtures/defensive_stance.json, written by `python -m rubrics.stance_train --write`.
+The weights live in fixtures/defensive_stance.json, written by `python -m rubrics.stance_train --write`;
+a running process keeps the weights it loaded, so restart workers after retraining. A missing file is
+reported by `manage.py check` at startup; while it is missing, grading falls back to the rules.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -31,6 +34,8 @@ if TYPE_CHECKING:
     from rubrics.detectors import Context
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent.parent / "fixtures" / "defensive_stance.json"
+FEATURES = 3 * 384  # max, mean and whole-answer all-MiniLM-L6-v2 vectors
+logger = logging.getLogger(__name__)
 
 
 def features(sentence_vectors: np.ndarray, answer_vector: np.ndarray) -> np.ndarray:
@@ -50,9 +55,9 @@ class StanceModel:
     threshold: float  # the cut the training run recommends; a criterion's `stance_threshold` decides
     trained_on: list[str]
 
-    def read(self, ctx: Context) -> tuple[float, tuple[int, int]] | None:
-        """(probability the answer reads as defensive, span of its most defensive sentence), or None
-        when there is no embedding model or no text."""
+    def read(self, ctx: Context) -> tuple[float, tuple[int, int], float] | None:
+        """(probability the answer reads as defensive, span of its most defensive sentence, that
+        sentence's own probability), or None when there is no embedding model or no text."""
         spans, texts, whole = answer_texts(ctx)
         if not whole:
             return None
@@ -62,18 +67,41 @@ class StanceModel:
         sentence_vectors, answer_vector = vectors[:-1], vectors[-1]
         p = float(self.linear(features(sentence_vectors, answer_vector)[None, :])[0])
         alone = self.linear(np.stack([features(v[None, :], v) for v in sentence_vectors]))
-        return p, spans[int(np.argmax(alone))]
+        best = int(np.argmax(alone))
+        return p, spans[best], float(alone[best])
 
     def as_dict(self) -> dict[str, Any]:
         return {"linear": self.linear.as_dict(), "threshold": self.threshold, "trained_on": self.trained_on}
 
 
-@lru_cache(maxsize=4)
 def load(path: Path = DEFAULT_WEIGHTS) -> StanceModel:
+    """The model in `path`; FileNotFoundError or ValueError, naming what to do, when it is unusable."""
     if not path.exists():
         raise FileNotFoundError(
             f"Defensive-stance weights not found at {path}: run `python -m rubrics.stance_train --write`, "
             "or remove `stance_threshold` from the no-defensive-language detector's config in admin."
         )
-    row = json.loads(path.read_text(encoding="utf-8"))
-    return StanceModel(Linear.from_dict(row["linear"]), float(row["threshold"]), list(row["trained_on"]))
+    try:
+        row = json.loads(path.read_text(encoding="utf-8"))
+        model = StanceModel(Linear.from_dict(row["linear"]), float(row["threshold"]), list(row["trained_on"]))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(
+            f"Defensive-stance weights at {path} are unreadable ({exc!r}): retrain them with "
+            "`python -m rubrics.stance_train --write`."
+        ) from exc
+    if model.linear.w.shape != (FEATURES,):
+        raise ValueError(
+            f"Defensive-stance weights at {path} expect {model.linear.w.shape[0]} features, not {FEATURES}: "
+            "they were trained with another embedding model; retrain them with `python -m rubrics.stance_train --write`."
+        )
+    return model
+
+
+@lru_cache(maxsize=1)
+def default() -> StanceModel | None:
+    """The shipped model, loaded once per process; None (logged) when it cannot be used."""
+    try:
+        return load()
+    except (FileNotFoundError, ValueError) as exc:
+        logger.warning("defensive-stance model unavailable, grading defensive language by the rules alone: %s", exc)
+        return None

@@ -123,11 +123,14 @@ def leave_one_set_out(examples: list[Example]) -> None:
 
 def main(argv: list[str]) -> None:
     examples = collect()
-    say(f"{len(examples)} answers, {sum(e.defensive for e in examples)} defensive, from {len(TRAIN_SETS)} sets")
+    sets = len({e.set for e in examples})
+    say(f"{len(examples)} answers, {sum(e.defensive for e in examples)} defensive, from {sets} sets")
     leave_one_set_out(examples)
     if "--write" in argv:
         model = fit(examples)
-        DEFAULT_WEIGHTS.write_text(json.dumps(model.as_dict()), encoding="utf-8")
+        partial = DEFAULT_WEIGHTS.with_suffix(".json.tmp")
+        partial.write_text(json.dumps(model.as_dict()), encoding="utf-8")
+        partial.replace(DEFAULT_WEIGHTS)  # a process loading it never reads half a file
         say(f"wrote {DEFAULT_WEIGHTS}")
 
 

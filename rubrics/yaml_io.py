@@ -124,6 +124,13 @@ def document_check(doc: Any) -> dict[str, Any]:
                         raise RubricDocumentError(
                             f"{dw}.config.{key}: bad regular expression {pattern!r}: {exc}"
                         ) from exc
+            if "stance_threshold" in config:
+                cut = config["stance_threshold"]
+                _need(
+                    isinstance(cut, int | float) and not isinstance(cut, bool) and 0 < cut < 1,
+                    f"{dw}.config.stance_threshold",
+                    "a number between 0 and 1 (the defensive-stance model's cut, e.g. 0.7)",
+                )
             dweight = det.get("weight", 1.0)
             _need(isinstance(dweight, int | float) and dweight >= 0, f"{dw}.weight", "a number >= 0")
             out_detectors.append({"kind": kind, "role": role, "weight": float(dweight), "config": config})

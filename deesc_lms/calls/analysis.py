@@ -45,8 +45,8 @@ CONTEXT_WINDOW_S = 150.0
 CONTEXT_HALF_LIFE_S = 40.0
 # Runs this close together with no settling between are one event (see _merge_unsettled).
 MERGE_UNSETTLED_S = 60.0
-# ...and a supervisor demand, threat or hang-up this long after an escalation the caller never settled
-# from is how that escalation ended, not a second one.
+# ...and a supervisor demand, threat or hang-up within this long of an escalation the caller never
+# settled from is how that escalation ended, not a second one.
 MERGE_ENDING_S = 150.0
 _ENDING_MARKERS = frozenset({"supervisor", "threat", "hangup"})
 # A run to flag: (kind, its customer-turn indexes into the scores, the moment's index, the next run's start).
@@ -161,12 +161,12 @@ CUES: list[tuple[str, float, str]] = [
         # "Brilliant. Absolutely brilliant." after bad news is not praise.
         "sarcasm",
         MEDIUM,
-        r"\b(absolutely|just|oh|well|really) (brilliant|great|perfect|wonderful|fantastic|marvellous|lovely|outstanding|superb)[.!]|\b(brilliant|great|perfect|wonderful|fantastic|outstanding|superb|marvellous)[.!]+ (so|then|now) (i|we|you|nobody|it)\b|^(brilliant|great|perfect|wonderful|fantastic|marvellous)[.!]+ (so|then|now|another|the)\b"
+        r"\b(absolutely|just|oh|well|really) (brilliant|great|perfect|wonderful|fantastic|marvellous|lovely|outstanding|superb)[.!]|\b(brilliant|great|perfect|wonderful|fantastic|outstanding|superb|marvellous)[.!]+ (so|then|now) (i|we|you|nobody|it)\b|^(brilliant|great|perfect|wonderful|fantastic|marvellous)[.!]+ (so|then|now|another(?! (thing|question|quick))|the)\b"
         # A complaint closed with a one-word "Great.": "So I lose a day's pay. Great."
         r"|^(?!.*\b(thank|thanks|cheers|appreciate|sounds good|that.?s (fine|great|good|perfect)))(?=.*\b(not|no|nobody|never|lose|lost|another|again|still|against|wait|charge|pay)\b).*[.?!]\s+(great|brilliant|perfect|wonderful|fantastic|marvellous|lovely|super|terrific)[.!]*\s*$"
         # A one-word "Lovely." before the complaint it mocks: "Oh, the 26th. Lovely. That's date number four now."
-        r"|^(?!.*\b(thank|thanks|cheers|appreciate|sounds good)\b).*(^|[.?!]\s+)(great|brilliant|perfect|wonderful|fantastic|marvellous|lovely|super|terrific)[.!]+\s+.*\b(another|nobody|never|isn.?t it|(date|time|call|attempt) number \w+|(second|third|fourth|fifth|sixth) (time|date|call|one))\b"
-        r"|\b(thanks|thank you|cheers) (a lot |very much )?for nothing\b|\b(you.?ve|you have) (done|helped) (plenty|enough|more than enough|quite enough)\b",
+        r"|^(?!.*\b(thank|thanks|cheers|appreciate|sounds good)\b)(.{0,200}[.?!]\s+)?(great|brilliant|perfect|wonderful|fantastic|marvellous|lovely|super|terrific)[.!]+\s+.{0,80}?\b(another (date|delay|excuse|week|day|month|engineer|call|number|form)|isn.?t it|(date|time|call|attempt) number \w+|(second|third|fourth|fifth|sixth) (time|date|call|one))\b"
+        r"|\b(thanks|thank you|cheers) (a lot |very much )?for nothing\b|\b(you.?ve|you have) (done|helped) (plenty|enough|more than enough|quite enough)[.!]*(\s+(good)?bye[.!]*)?\s*$",
     ),
     (
         # Self-reported, growing frustration ("I'm getting a bit fed up", "starting to lose patience")
@@ -184,15 +184,15 @@ CUES: list[tuple[str, float, str]] = [
         # Anger in the register of a complaint letter: cold, formal, no exclamation marks.
         "formal",
         MEDIUM,
-        r"\b(wholly|entirely|totally|completely|utterly|deeply|grossly|most) (unsatisfactory|inadequate|unprofessional|negligent)\b|\bunsatisfactory\b"
-        r"|\b(place|put|note|record|noted) (this |it |that )?on (the )?record\b"
+        r"\bunsatisfactory\b|\b(wholly|entirely|totally|completely|utterly|deeply|grossly|most) (inadequate|unprofessional|negligent)\b"
+        r"|\bi (wish|want|would like|.?d like) to (place|put|have|get) (this |it |that )?on (the )?record\b|\bnote on (the )?record that\b"
         r"|\b(that is|that.?s|it is|it.?s|this is) (not (my|our) (error|fault|mistake|doing)|your (error|fault|mistake|failure|doing))\b|\byour own (\w+ )?(error|mistake|failure|negligence)\b",
     ),
     (
         # The formal rebuke: "I have not called to hear the policy explained to me", "I am quite able to read".
         "rebuke",
         MEDIUM,
-        r"\b(i am|i.?m) (quite|perfectly|fully|entirely|more than) (able|capable) (of|to)\b"
+        r"\b(i am|i.?m) (quite|perfectly|fully|entirely|more than) (able|capable) (of|to) (read|reading|understand|understanding|follow|following|work(ing)? (it |that |this )?out|use|using)\b"
         r"|\bi (have not|haven.?t|did not|didn.?t) (call|ring|phone|come|port|pay|sign)\w*\b.{0,30}\bto (hear|be told|be lectured|listen to)\b",
     ),
     (
@@ -385,6 +385,18 @@ def _vader() -> Any:
     return SentimentIntensityAnalyzer()
 
 
+VADER_MAX_CHARS = 2000
+
+
+def _compound(text: str) -> float:
+    """VADER's compound score. Its cost grows faster than the text: a turn that is really a whole
+    undiarised call is read by its first and last VADER_MAX_CHARS / 2 characters."""
+    if len(text) > VADER_MAX_CHARS:
+        half = VADER_MAX_CHARS // 2
+        text = text[:half] + " " + text[-half:]
+    return float(_vader().polarity_scores(text)["compound"])
+
+
 def _shouting(text: str) -> int:
     words = [w for w in _WORD_RE.findall(text) if len(w) >= 3]
     if len(words) < 2:
@@ -403,31 +415,33 @@ def _tokens(text: str) -> set[str]:
     return {w.lower() for w in _WORD_RE.findall(text) if len(w) > 3}
 
 
+def _drop_named(markers: dict[str, float], clean: str, phrase: re.Pattern[str], names: Sequence[str]) -> None:
+    """Drop the cues `names` that match only inside `phrase`: a cue the phrase accounts for counts
+    only when it is also said outright elsewhere in the turn."""
+    rest = phrase.sub(" ", clean)
+    for name in names:
+        if name in markers and not _CUE_BY_NAME[name].search(rest):
+            del markers[name]
+
+
 def score_customer_turn(text: str, previous: Sequence[str] = ()) -> tuple[float, float, dict[str, float]]:
     """(raw score, lexical negativity, cues) for one customer turn; the score is 0..1."""
     clean = normalise(text)
-    compound = float(_vader().polarity_scores(clean)["compound"])
+    compound = _compound(clean)
     negativity = max(0.0, -compound)
     markers: dict[str, float] = {}
     for name, weight, rule in _CUE_RE:
         if rule.search(clean):
             markers[name] = weight
     if "rising" in markers:
-        # "getting a bit fed up" is the early sign, not the anger it names: drop the cue the hedge
-        # already accounts for unless it is also said outright elsewhere in the turn.
-        rest = _HEDGED_RE.sub(" ", clean)
-        for name in ("anger", "emotion", "frustration"):
-            if name in markers and not _CUE_BY_NAME[name].search(rest):
-                del markers[name]
+        # "getting a bit fed up" is the early sign, not the anger it names.
+        _drop_named(markers, clean, _HEDGED_RE, ("anger", "emotion", "frustration"))
     if _TONE_APOLOGY_RE.search(clean):
         # "sorry I was a little angry" names the heat of an earlier turn, not of this one.
-        rest = _TONE_APOLOGY_RE.sub(" ", clean)
-        for name in ("anger", "emotion", "frustration"):
-            if name in markers and not _CUE_BY_NAME[name].search(rest):
-                del markers[name]
-    if "broken_promise" in markers and not _CUE_BY_NAME["broken_promise"].search(_NEWS_RE.sub(" ", clean)):
+        _drop_named(markers, clean, _TONE_APOLOGY_RE, ("anger", "emotion", "frustration"))
+    if "broken_promise" in markers:
         # "Oh. Nobody told me that." is news the caller is taking in, not a promise broken.
-        del markers["broken_promise"]
+        _drop_named(markers, clean, _NEWS_RE, ("broken_promise",))
     if "threat" in markers and _POLITE_REQUEST.search(clean):
         # "I'd like to make a formal complaint" asks for a process; it is a threat only when the turn
         # threatens something else as well.
@@ -617,7 +631,7 @@ def _settling(s: TurnScore) -> bool:
     if _GRATITUDE_RE.search(text) or _SETTLED_RE.search(text) or _TONE_APOLOGY_RE.search(text):
         return True
     # The lexicon's own praise rule: "you've been so helpful, can I speak to your manager?" is not a demand.
-    return bool(_PRAISE.search(text)) and float(_vader().polarity_scores(normalise(text))["compound"]) >= 0.5
+    return bool(_PRAISE.search(text)) and _compound(normalise(text)) >= 0.5
 
 
 def _lift_agitation(
@@ -816,13 +830,13 @@ def _outcome(
     last_customer_turn_ends_call = until is None and turns[-1].role == "customer" and turns[-1].index == last.turn.index
     if last.raw >= WARN and ("hangup" in last.markers or last_customer_turn_ends_call):
         return "deteriorated", "the customer hung up while still agitated"
-    if {"supervisor", "threat", "hangup"} & tail_markers and max(s.raw for s in tail) >= WARN:
+    if _ENDING_MARKERS & tail_markers and max(s.raw for s in tail) >= WARN:
         return "deteriorated", "ended with a supervisor demand, a threat or a hang-up"
     if max(s.raw for s in tail) >= HIGH or (last.raw >= WARN and not _GRATITUDE_RE.search(last.turn.text)):
         return "deteriorated", "frustration was still high when the call ended"
     # After a supervisor demand, a threat or a hang-up threat, going quiet is not recovering: a curt
     # "Fine. Send it in writing. Bye." ends it high. Recovered needs the customer to thank the agent.
-    demanded = {"supervisor", "threat", "hangup"} & {m for i in episode for m in scores[i].markers}
+    demanded = _ENDING_MARKERS & {m for i in episode for m in scores[i].markers}
     if demanded and not any(_GRATITUDE_RE.search(s.turn.text) for s in after):
         return "deteriorated", f"ended without settling after a {sorted(demanded)[0]} in the run"
     if last.raw < WARN:
@@ -899,7 +913,8 @@ def analyse_turns(
             moment_i = max(episode, key=lambda i: scores[i].raw)
             moment = scores[moment_i].turn
             after_run = scores[episode[-1] + 1 : until]
-            # ...unless the "run" is the caller accepting the offer ("That is good. Nobody told me that before.").
+            # A later apology for one's tone makes these early signs an escalation, unless the run's peak
+            # is itself the caller accepting the offer ("That is good. Nobody told me that before.").
             apologised = not _settling(scores[moment_i]) and any(
                 _TONE_APOLOGY_RE.search(s.turn.text) for s in after_run
             )

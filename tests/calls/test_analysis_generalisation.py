@@ -285,6 +285,10 @@ def test_sarcasm_in_plain_words_is_read_as_sarcasm(text: str) -> None:
     [
         "Great. Can I also ask, the pool at Danforth, is it still closed?",
         "Lovely, thank you. Is that the same email as before?",
+        "Perfect. Another thing, can you update my address too?",
+        "Great. Nobody is home till six, so after that please.",
+        "Brilliant. I've never had it sorted this fast, honestly.",
+        "No, you've done enough for me today, really.",
     ],
 )
 def test_a_pleased_great_before_a_question_is_not_sarcasm(text: str) -> None:
@@ -344,3 +348,24 @@ def test_a_chain_of_praise_before_the_complaint_is_sarcasm() -> None:
         "sarcasm"
         in score_customer_turn("Tomorrow at ten to five. Great. Outstanding. So I'll just live here, then.")[2]
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm fully able to pay the balance today.",
+        "Could you put it on record that I called today?",
+        "I'm perfectly able to come in tomorrow morning.",
+    ],
+)
+def test_plain_requests_are_not_complaint_letter_anger(text: str) -> None:
+    markers = score_customer_turn(text)[2]
+    assert "formal" not in markers and "rebuke" not in markers
+
+
+def test_a_whole_undiarised_call_in_one_turn_is_scored_without_stalling() -> None:
+    # VADER reads the ends of a very long turn; the cue patterns are bounded. No timing assert:
+    # this only has to finish, and find the cue at the end.
+    text = "Right. Okay. " * 8000 + "This is absolutely ridiculous."
+    raw, _, markers = score_customer_turn(text)
+    assert "outrage" in markers and raw >= HIGH

@@ -11,7 +11,8 @@ import pytest
 from rubrics import detectors, services, stance
 from rubrics.models import Grade
 
-# Wordings written for these tests, in no calibration set and matched by no shipped phrase.
+# Wordings written for these tests, in no calibration set and matched by no shipped phrase. The
+# shipped model reads them at 0.76 and 0.85 (threshold 0.7): a retrained model may need new ones.
 RULES_ARGUMENT = "Thanks for holding. Every customer signs the terms at the start of the contract."
 BLAME_SHIFT = "Our engineers followed the standard procedure, so the outage is down to the network operator."
 OWNED = "I can hear how worried you are about the £60 charge, and I'm refunding it now."
@@ -57,6 +58,7 @@ def test_the_shipped_rubrics_consult_the_model(defaults):
     result = criterion(grade, "no-defensive-language")
     assert result["points"] == 0
     assert result["evidence"][0]["text"] == BLAME_SHIFT.rstrip(".")
+    assert "reads as defensive" in result["feedback"]
     grade = services.answer_grade(rubric_slug="step-2-acknowledge", text=OWNED, customer_line=CUSTOMER)
     assert criterion(grade, "no-defensive-language")["points"] == 1
 
@@ -79,3 +81,37 @@ def test_weights_round_trip_through_json(tmp_path: Path):
     again = stance.load(path)
     x = np.random.default_rng(0).normal(size=(3, 3 * 384)).astype(np.float32)
     assert np.allclose(again.linear(x), model.linear(x))
+    assert (again.threshold, again.trained_on) == (model.threshold, model.trained_on)
+
+
+def test_weights_for_another_encoder_are_refused(tmp_path: Path):
+    row = stance.load().as_dict()
+    row["linear"] = {key: value[:768] if isinstance(value, list) else value for key, value in row["linear"].items()}
+    path = tmp_path / "other.json"
+    path.write_text(json.dumps(row), encoding="utf-8")
+    with pytest.raises(ValueError, match="768 features, not 1152.*stance_train --write"):
+        stance.load(path)
+    (tmp_path / "broken.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(ValueError, match="unreadable"):
+        stance.load(tmp_path / "broken.json")
+
+
+def test_without_usable_weights_grading_falls_back_to_the_rules_and_check_says_why(embed, monkeypatch, tmp_path):
+    from rubrics.checks import stance_weights
+
+    monkeypatch.setattr(stance, "DEFAULT_WEIGHTS", tmp_path / "absent.json")
+    monkeypatch.setattr(stance.load, "__defaults__", (tmp_path / "absent.json",))
+    stance.default.cache_clear()
+    try:
+        assert forbidden(BLAME_SHIFT, embed, stance_threshold=0.7).score == 1.0  # the rules alone
+        assert forbidden("That's our policy.", embed, stance_threshold=0.7).score == 0.0
+        errors = stance_weights()
+        assert [e.id for e in errors] == ["rubrics.E001"] and "stance_train --write" in errors[0].msg
+    finally:
+        monkeypatch.undo()
+        stance.default.cache_clear()
+    assert stance_weights() == []
+
+
+def test_an_allowed_phrase_is_not_flagged_by_the_model_either(embed):
+    assert forbidden(BLAME_SHIFT, embed, stance_threshold=0.7, allow=[r"network operator"]).score == 1.0

@@ -76,6 +76,14 @@ def test_yaml_export_import_round_trip(defaults):
             "regular expression",
         ),
         ("slug: ok\ncriteria:\n- slug: a\n  levels: [{points: 0}]\n  detectors: [{kind: phrase}]", "two levels"),
+        (
+            "slug: ok\ncriteria:\n- slug: a\n  levels: [{points: 0}, {points: 1}]\n  detectors: [{kind: forbidden, config: {stance_threshold: high}}]",
+            "stance_threshold: a number between 0 and 1",
+        ),
+        (
+            "slug: ok\ncriteria:\n- slug: a\n  levels: [{points: 0}, {points: 1}]\n  detectors: [{kind: forbidden, config: {stance_threshold: 1.5}}]",
+            "stance_threshold: a number between 0 and 1",
+        ),
     ],
 )
 def test_bad_documents_say_what_is_wrong(db, text, message):

@@ -43,10 +43,17 @@ def features(sentence_vectors: np.ndarray, answer_vector: np.ndarray) -> np.ndar
     return np.concatenate([sentence_vectors.max(axis=0), sentence_vectors.mean(axis=0), answer_vector])
 
 
-def answer_texts(ctx: Context) -> tuple[list[tuple[int, int]], list[str], str]:
-    """The sentences (spans and texts) and the whole answer the model reads, as training read them."""
+def answer_vectors(ctx: Context) -> tuple[list[tuple[int, int]], np.ndarray, np.ndarray] | None:
+    """The sentence spans, their vectors and the whole answer's vector, through the answer's vector
+    cache (grading has usually embedded the sentences already); None without a model or text."""
     spans = list(ctx.sentences) or [(0, len(ctx.norm))]
-    return spans, [ctx.norm[a:b] for a, b in spans], ctx.norm.strip()
+    whole = ctx.norm.strip()
+    if not whole:
+        return None
+    vectors = ctx.vectors([*(ctx.norm[a:b] for a, b in spans), whole])
+    if vectors is None:
+        return None
+    return spans, vectors[:-1], vectors[-1]
 
 
 @dataclass
@@ -58,13 +65,10 @@ class StanceModel:
     def read(self, ctx: Context) -> tuple[float, tuple[int, int], float] | None:
         """(probability the answer reads as defensive, span of its most defensive sentence, that
         sentence's own probability), or None when there is no embedding model or no text."""
-        spans, texts, whole = answer_texts(ctx)
-        if not whole:
+        read = answer_vectors(ctx)
+        if read is None:
             return None
-        vectors = ctx.vectors([*texts, whole])
-        if vectors is None:
-            return None
-        sentence_vectors, answer_vector = vectors[:-1], vectors[-1]
+        spans, sentence_vectors, answer_vector = read
         p = float(self.linear(features(sentence_vectors, answer_vector)[None, :])[0])
         alone = self.linear(np.stack([features(v[None, :], v) for v in sentence_vectors]))
         best = int(np.argmax(alone))

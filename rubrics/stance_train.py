@@ -24,7 +24,7 @@ import numpy as np
 
 from deesc_lms.logistic import fit_logistic
 from rubrics.calibration import cohen_kappa as kappa
-from rubrics.stance import DEFAULT_WEIGHTS, StanceModel, answer_texts, features
+from rubrics.stance import DEFAULT_WEIGHTS, StanceModel, answer_vectors, features
 
 CALIBRATION = Path(__file__).resolve().parent.parent / "fixtures" / "calibration"
 RUBRICS = Path(__file__).resolve().parent / "defaults"
@@ -78,10 +78,10 @@ def collect() -> list[Example]:
                 specs[item.rubric], grading.Answer(text=text, customer_line=item.customer), embed=encode
             )
             rules = next(c.points for c in result.criteria if c.slug == CRITERION)
-            ctx = Context(text, customer_line=item.customer, embed=encode)
-            _, texts, whole = answer_texts(ctx)
-            vectors = encode([*texts, whole])
-            row = features(vectors[:-1], vectors[-1])
+            read = answer_vectors(Context(text, customer_line=item.customer, embed=encode))
+            if read is None:
+                continue
+            row = features(read[1], read[2])
             out.append(Example(name or "tuned", item.key, row, int(item.labels[CRITERION] == 0), int(rules == 0)))
     return out
 

@@ -839,6 +839,10 @@ def _outcome(
     demanded = _ENDING_MARKERS & {m for i in episode for m in scores[i].markers}
     if demanded and not any(_GRATITUDE_RE.search(s.turn.text) for s in after):
         return "deteriorated", f"ended without settling after a {sorted(demanded)[0]} in the run"
+    # Quiet is not calm either: a caller who never thanks, accepts or apologises after the peak and
+    # just goes ("Fine. Bye.") left as escalated as they were; that is a curt exit, not a recovery.
+    if not any(_settling(s) for s in after):
+        return "deteriorated", "the customer went quiet but never settled: no thanks, acceptance or apology after the peak"
     if last.raw < WARN:
         return "recovered", "frustration fell after the peak and the call ended calm"
     return "none", "frustration eased but the call did not clearly end calm"

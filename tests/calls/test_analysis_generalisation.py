@@ -125,6 +125,26 @@ def test_after_a_threat_a_curt_goodbye_is_not_recovery(classifier: TriggerClassi
     assert result.escalations[0].trigger == "cancellation_threat"
 
 
+def test_an_escalation_the_caller_never_settles_from_ends_deteriorated_even_when_quiet(
+    classifier: TriggerClassifier,
+) -> None:
+    # No threat and no supervisor: the caller just stops arguing and goes. Quiet is not recovered.
+    curt = """[0:00] Agent: Harbour Water, Sam speaking.
+[0:04] Customer: Hi, I've got a bill here for six hundred dollars. We normally pay about ninety.
+[0:11] Agent: The meter reading shows that usage, so the bill is correct I'm afraid.
+[0:17] Customer: That is absolute rubbish. Nobody uses that much water, it's ridiculous, you people never check anything!
+[0:25] Agent: The reading is the reading. You can pay it in instalments.
+[0:30] Customer: Right.
+[0:33] Agent: Is there anything else?
+[0:36] Customer: No. Bye.
+"""
+    settled = curt.replace("[0:30] Customer: Right.", "[0:30] Customer: Okay, instalments would help, thanks.")
+    ends = {name: _analyse(text, classifier).escalations for name, text in (("curt", curt), ("settled", settled))}
+    assert [e.outcome for e in ends["curt"]] == ["deteriorated"]
+    assert "never settled" in ends["curt"][0].review["outcome_reason"]
+    assert [e.outcome for e in ends["settled"]] == ["recovered"]
+
+
 def test_agitation_defused_before_it_escalates_is_prevented(classifier: TriggerClassifier) -> None:
     text = """[0:00] Agent: Parcel line, Ana speaking.
 [0:04] Customer: Hi, it's about tracking number 8812.

@@ -1099,31 +1099,71 @@ WORD_RX = re.compile(r"[a-z][a-z']+")
 NUMBER_RX = re.compile(r"[$£€]?\d+(?:[.,]\d+)?(?:st|nd|rd|th)?%?|\b[a-z]+\b")
 
 
+_CARDINALS = {w: v for w, v in NUMBER_WORDS.items() if v < 100 and not w.endswith(("th", "st", "nd", "rd"))} | {
+    w: NUMBER_WORDS[w] for w in ("hundred", "thousand")
+}
+_NOT_CARDINAL = {"once", "twice", "double", "doubled", "triple", "tripled", "first", "third"}
+
+
+def _spoken_number(tokens: list[re.Match[str]], i: int) -> tuple[int, int] | None:
+    """(value, index of its last token) for a spoken cardinal starting at tokens[i]: 'six hundred'
+    is 600, 'two thousand four hundred and fifty' 2450, 'forty five' 45."""
+    words = [t.group(0) for t in tokens]
+    if words[i] not in _CARDINALS or words[i] in _NOT_CARDINAL:
+        return None
+    total = current = 0
+    last = i
+    j = i
+    while j < len(words):
+        w = words[j]
+        if w == "and" and j > i and words[j - 1] in {"hundred", "thousand"} and j + 1 < len(words):
+            if words[j + 1] in _CARDINALS and words[j + 1] not in {"hundred", "thousand"} | _NOT_CARDINAL:
+                j += 1
+                continue
+            break
+        if w not in _CARDINALS or w in _NOT_CARDINAL:
+            break
+        value = _CARDINALS[w]
+        if value == 100:
+            current = max(current, 1) * 100
+        elif value == 1000:
+            total += max(current, 1) * 1000
+            current = 0
+        elif current % 100 >= 20 and current % 10 == 0 and value < 10:
+            current += value  # "forty five"
+        elif current % 100 == 0 and (current == 0 or j > i):
+            if current and value >= 10 and words[j - 1] not in {"hundred", "thousand", "and"}:
+                break
+            current += value
+        else:
+            break
+        last = j
+        j += 1
+    return total + current, last
+
+
 def numbers_in(norm: str) -> list[tuple[int, int, int]]:
-    """(value, start, end) for digits, number words and ordinals ('$40', 'forty', 'twice', '14th')."""
+    """(value, start, end) for digits, number words and ordinals ('$40', '$1,140', 'forty',
+    'six hundred', 'twice', '14th')."""
     out: list[tuple[int, int, int]] = []
-    tokens = list(re.finditer(r"[$£€]?\d+(?:[.,]\d+)?(?:st|nd|rd|th)?|[a-z]+", norm))
+    tokens = list(re.finditer(r"[$£€]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|[$£€]?\d+(?:[.,]\d+)?(?:st|nd|rd|th)?|[a-z]+", norm))
     i = 0
     while i < len(tokens):
         tok = tokens[i]
         raw = tok.group(0)
         if raw[0] in "$£€" or raw[0].isdigit():
-            digits = re.match(r"[$£€]?(\d+)", raw)
+            digits = re.match(r"[$£€]?(\d{1,3}(?:,\d{3})+|\d+)", raw)
             if digits:
-                out.append((int(digits.group(1)), tok.start(), tok.end()))
+                out.append((int(digits.group(1).replace(",", "")), tok.start(), tok.end()))
+        elif (spoken := _spoken_number(tokens, i)) is not None:
+            value, last = spoken
+            out.append((value, tok.start(), tokens[last].end()))
+            i = last
         elif raw in NUMBER_WORDS:
-            value = NUMBER_WORDS[raw]
-            end = tok.end()
-            if value >= 20 and value % 10 == 0 and i + 1 < len(tokens) and tokens[i + 1].group(0) in NUMBER_WORDS:
-                nxt = NUMBER_WORDS[tokens[i + 1].group(0)]
-                if nxt < 10:
-                    value += nxt
-                    end = tokens[i + 1].end()
-                    i += 1
             if raw == "first" and i + 1 < len(tokens) and tokens[i + 1].group(0) in {"thing", "of", "time"}:
-                i += 1
+                i += 2
                 continue
-            out.append((value, tok.start(), end))
+            out.append((NUMBER_WORDS[raw], tok.start(), tok.end()))
         elif (
             raw == "second"
             and i + 1 < len(tokens)
@@ -1523,7 +1563,11 @@ def detect_restatement(ctx: Context, config: dict[str, Any], anchors: Anchors) -
     missing = (
         [f"the customer's specifics: {', '.join(dict.fromkeys(missing_specifics[:3]))}"] if missing_specifics else []
     )
-    if (specifics >= 1 and (echoed_words or specifics >= 2 or sim >= 0.45)) or (salient and len(echoed_words) >= 2):
+    # Their words alone are specific enough only when the customer gave no figures: when the problem
+    # has an amount, a date or a count, coaches want at least one of them in the answer.
+    said_their_figures = not cust_numbers or any(key.startswith("#") for key in mentioned)
+    words_ok = bool(salient) and len(echoed_words) >= 2 and said_their_figures
+    if (specifics >= 1 and (echoed_words or specifics >= 2 or sim >= 0.45)) or words_ok:
         score = 1.0
     elif echoed_words or specifics or generic_ref or mentioned or sim >= threshold:
         score = float(config.get("partial_score", 0.6))

@@ -57,6 +57,16 @@ def test_restatement_needs_the_customers_specifics():
     assert run("restatement", "Can I have your account number?", customer).score == 0.0
 
 
+def test_their_words_without_their_figures_is_a_general_restatement():
+    customer = "You've put my direct debit up from £98 to £241 a month without any warning."
+    words_only = "So your direct debit has gone up and you weren't given any warning, is that right?"
+    with_figure = "So your direct debit went up to £241 without any warning, is that right?"
+    assert run("restatement", words_only, customer).score == 0.6
+    assert run("restatement", with_figure, customer).score == 1.0
+    # With no figure to echo, the customer's own words are their specifics.
+    assert run("restatement", words_only, "You've put my direct debit up without any warning.").score == 1.0
+
+
 def test_concreteness_levels():
     assert run("concreteness", "I'm refunding the duplicate $40 charge right now.").score == 1.0
     assert run("concreteness", "I can try to get the charge reversed.").score == 0.6
@@ -90,6 +100,13 @@ def test_voice_is_not_assessed_for_typed_answers():
 def test_numbers_match_across_spellings():
     values = {v for v, _, _ in numbers_in("forty dollars, twice, the fifteenth, $40 and 3 times")}
     assert {40, 2, 15, 3} <= values
+
+
+def test_spoken_and_grouped_amounts_read_as_one_number():
+    # ASR writes amounts out; "six hundred" is 600, not a six, and "$1,140" is not a one.
+    assert [v for v, _, _ in numbers_in("six hundred dollars")] == [600]
+    assert [v for v, _, _ in numbers_in("one hundred and twelve pound")] == [112]
+    assert [v for v, _, _ in numbers_in("a bill for $1,140 and forty five pence")] == [1140, 45]
 
 
 def test_semantic_detector_uses_examples(embed):

@@ -69,6 +69,21 @@ _NEWS_RE = re.compile(
     r"\b(nobody|no one|no.one)( ever)? (told|tell|mentioned|said) (me )?(that|this|about (that|this|it))( before| until now)?(?=\s*([.,!?]|$|so\b|but\b))",
     re.IGNORECASE,
 )
+# Cue words that are someone else's, or the caller's from another day: "I've got power of attorney",
+# "he said it was ridiculous", "last month I was absolutely raging" (and now it's sorted).
+_NOT_A_THREAT_RE = re.compile(r"\b((enduring|lasting|durable|general) )?power of attorney\b|\battorney.in.fact\b", re.IGNORECASE)
+_REPORTED_RE = re.compile(
+    r"\b(he|she|they|my (husband|wife|partner|son|daughter|dad|mum|mom|father|mother|neighbou?r|boss|friend)|[A-Z][a-z]+)"
+    r" (said|says|told me|called it|thought|reckoned|reckons|was like)( that)?( it| this| that| the \w+)?"
+    r"( was| is|.s| were| had been)?( absolutely| totally| just| so| a| an| bloody| really)*( \w+){1,2}",
+)
+_PAST_ANGER_RE = re.compile(
+    r"\b(last (week|month|year|time)|(a|two|three|few|couple of) (weeks|months|days) ago|at the time|back then)\b.{0,140}"
+    r"\bi was( absolutely| so| really| bloody| just| quite| a bit)* (raging|furious|livid|fuming|angry|seething|cross|fed up)\b"
+    r"|\bi was( absolutely| so| really| bloody| just| quite| a bit)* (raging|furious|livid|fuming|angry|seething|cross|fed up)\b"
+    r".{0,60}\b(last (week|month|year|time)|at the time|back then)\b",
+    re.IGNORECASE,
+)
 CUES: list[tuple[str, float, str]] = [
     (
         "profanity",
@@ -216,7 +231,8 @@ _SOFTENERS = re.compile(
 # Asking calmly for the complaints process or a review, rather than threatening one.
 _POLITE_REQUEST = re.compile(
     r"\b(i.?d like to|i would like to|can i|could i|how (do|can|would) i|i.?d like you to|please (can|could) (i|you)|i want to know how to)"
-    r"\s+(make|raise|lodge|file|log|put in|submit|register|leave|write)\s+(a|my)\s+(formal\s+)?(complaint|review)\b",
+    r"\s+((find out|know|ask|check|see)\s+how\s+(to\s+|i\s+(can\s+|would\s+)?|do\s+i\s+)?)?"
+    r"(make|raise|lodge|file|log|put in|submit|register|leave|write)\s+(a|my|his|her|their)\s+(formal\s+)?(complaint|review)\b",
     re.IGNORECASE,
 )
 # Capitals that are not shouting.
@@ -442,6 +458,9 @@ def score_customer_turn(text: str, previous: Sequence[str] = ()) -> tuple[float,
     if "broken_promise" in markers:
         # "Oh. Nobody told me that." is news the caller is taking in, not a promise broken.
         _drop_named(markers, clean, _NEWS_RE, ("broken_promise",))
+    _drop_named(markers, clean, _NOT_A_THREAT_RE, ("threat",))
+    _drop_named(markers, clean, _REPORTED_RE, ("outrage", "anger", "profanity"))
+    _drop_named(markers, clean, _PAST_ANGER_RE, ("anger",))
     if "threat" in markers and _POLITE_REQUEST.search(clean):
         # "I'd like to make a formal complaint" asks for a process; it is a threat only when the turn
         # threatens something else as well.

@@ -389,3 +389,30 @@ def test_a_whole_undiarised_call_in_one_turn_is_scored_without_stalling() -> Non
     text = "Right. Okay. " * 8000 + "This is absolutely ridiculous."
     raw, _, markers = score_customer_turn(text)
     assert "outrage" in markers and raw >= HIGH
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("I've got enduring power of attorney for my mum, we did it last year.", "threat"),
+        ("I'd like to find out how to make a formal complaint for him, I'm not sure of the process.", "threat"),
+        ("The driver left it next door and he said it was ridiculous, bless him.", "outrage"),
+        ("Last month I phoned because you'd taken two payments, and honestly I was absolutely raging.", "anger"),
+    ],
+)
+def test_words_that_are_someone_elses_or_from_another_day_are_not_cues(text: str, cue: str) -> None:
+    _, _, markers = score_customer_turn(text)
+    assert cue not in markers
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("I'll be speaking to my attorney about this.", "threat"),
+        ("This is ridiculous, he said it would be here Tuesday.", "outrage"),
+        ("I was absolutely raging when I opened this bill and I still am.", "anger"),
+    ],
+)
+def test_the_callers_own_words_today_still_count(text: str, cue: str) -> None:
+    _, _, markers = score_customer_turn(text)
+    assert cue in markers

@@ -71,7 +71,9 @@ _NEWS_RE = re.compile(
 )
 # Cue words that are someone else's, or the caller's from another day: "I've got power of attorney",
 # "he said it was ridiculous", "last month I was absolutely raging" (and now it's sorted).
-_NOT_A_THREAT_RE = re.compile(r"\b((enduring|lasting|durable|general) )?power of attorney\b|\battorney.in.fact\b", re.IGNORECASE)
+_NOT_A_THREAT_RE = re.compile(
+    r"\b((enduring|lasting|durable|general) )?power of attorney\b|\battorney.in.fact\b", re.IGNORECASE
+)
 _REPORTED_RE = re.compile(
     r"\b(he|she|they|my (husband|wife|partner|son|daughter|dad|mum|mom|father|mother|neighbou?r|boss|friend)|[A-Z][a-z]+)"
     r" (said|says|told me|called it|thought|reckoned|reckons|was like)( that)?( it| this| that| the \w+)?"
@@ -861,7 +863,10 @@ def _outcome(
     # Quiet is not calm either: a caller who never thanks, accepts or apologises after the peak and
     # just goes ("Fine. Bye.") left as escalated as they were; that is a curt exit, not a recovery.
     if not any(_settling(s) for s in after):
-        return "deteriorated", "the customer went quiet but never settled: no thanks, acceptance or apology after the peak"
+        return (
+            "deteriorated",
+            "the customer went quiet but never settled: no thanks, acceptance or apology after the peak",
+        )
     if last.raw < WARN:
         return "recovered", "frustration fell after the peak and the call ended calm"
     return "none", "frustration eased but the call did not clearly end calm"

@@ -1209,6 +1209,29 @@ def detect_phrase(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Det
     return Detection(0.0, missing=[config.get("label", "the expected phrase")])
 
 
+CHECKED_RESTATEMENT_RX = re.compile(
+    r"\b(?:is that right|is that correct|have i got that right)\b|\b(?:right|correct)\s*$"
+    r"|^(?:ok(?:ay)?,? |right,? )?(?:so you|so your|so the|so basically|what i'?m hearing|just so i|you'?re telling me|you'?ve told me)\b"
+)
+OWN_ACTION_RX = re.compile(
+    r"\b(?:what i can do is|i'?ve (?:just )?(?:raised|escalated|sent|booked|logged|arranged)|i have (?:raised|escalated|sent|booked|logged|arranged)|i'?m (?:sending|booking|arranging|raising))\b"
+)
+
+
+def _stance_misread(ctx: Context, a: int, b: int) -> bool:
+    """The stance model's most defensive sentence names the customer's feeling, says their problem
+    back to check it, or is the agent's own action: the model read the customer's trouble in it
+    (the words of a complaint are negative), not the agent's stance."""
+    sentence = ctx.norm[a:b].strip()
+    return bool(
+        any(a <= x < b for x, _, _ in _acknowledgements(ctx))
+        or CHECKED_RESTATEMENT_RX.search(sentence)
+        or (sentence.startswith("so ") and ctx.norm[b : b + 1] == "?")
+        or DOING_NOW_RX.match(sentence)
+        or OWN_ACTION_RX.search(sentence)
+    )
+
+
 def detect_forbidden(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
     """Defensive language: 1.0 when none is found, 0.0 with the phrases as evidence.
 
@@ -1263,11 +1286,15 @@ def detect_forbidden(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
         read = model.read(ctx) if model is not None else None
         if read is not None and read[0] >= float(stance_threshold):
             p, (a, b), alone = read
+            if _stance_misread(ctx, a, b):
+                return Detection(
+                    1.0, note=f"defensive-stance model {p:.2f}, but its sentence is not the agent's stance"
+                )
             if allow is None or not allow.search(ctx.norm, max(0, a - 20), b + 20):
                 return Detection(
                     0.0,
                     [ctx.span(a, b)],
-                    found=[f"reads as defensive, most of all: “{ctx.text[a:b]}”"],
+                    found=[f"sounded defensive, most of all in: “{ctx.text[a:b]}”"],
                     missing=["say what you can do instead"],
                     note=f"defensive-stance model {p:.2f} for the answer, {alone:.2f} for this sentence "
                     f"(threshold {float(stance_threshold):.2f})",

@@ -34,7 +34,7 @@ def test_a_defensive_wording_the_phrase_list_lacks_is_read_as_defensive(embed, a
     assert forbidden(answer, embed).score == 1.0  # the rules alone let it through
     result = forbidden(answer, embed, stance_threshold=0.7)
     assert result.score == 0.0
-    assert result.found[0].startswith("reads as defensive")
+    assert result.found[0].startswith("sounded defensive")
     assert "defensive-stance model" in result.note
 
 
@@ -48,6 +48,16 @@ def test_an_owned_apology_with_an_action_is_not_defensive(embed):
     assert forbidden(OWNED, embed, stance_threshold=0.7).score == 1.0
 
 
+def test_a_restatement_checked_with_the_customer_is_not_the_agents_stance(embed):
+    # The complaint's own words are negative; said back to check them they are not a defence.
+    restated = "So your parcel was marked delivered but it never arrived and nobody answered your emails?"
+    p, _, _ = stance.default().read(detectors.Context(restated, embed=embed))
+    assert p >= 0.7  # the model alone would call it defensive
+    result = forbidden(restated, embed, stance_threshold=0.7)
+    assert result.score == 1.0
+    assert "not the agent's stance" in result.note
+
+
 def test_the_threshold_is_the_criterions_own(embed):
     assert forbidden(BLAME_SHIFT, embed, stance_threshold=0.999).score == 1.0
 
@@ -58,7 +68,7 @@ def test_the_shipped_rubrics_consult_the_model(defaults):
     result = criterion(grade, "no-defensive-language")
     assert result["points"] == 0
     assert result["evidence"][0]["text"] == BLAME_SHIFT.rstrip(".")
-    assert "reads as defensive" in result["feedback"]
+    assert "sounded defensive" in result["feedback"]
     grade = services.answer_grade(rubric_slug="step-2-acknowledge", text=OWNED, customer_line=CUSTOMER)
     assert criterion(grade, "no-defensive-language")["points"] == 1
 

@@ -617,7 +617,7 @@ DEFENSIVE = [
     r"did you (?:actually|even|bother|really)",
     r"you'?ll (?:\w+ )?(?:appreciate|understand)(?: though)? that",
     r"(?:we|i) (?:have|had) no (?:choice|option|alternative) but",
-    r"(?:outside|beyond) (?:my|our) control",
+    r"(?:outside|beyond) (?:of )?(?:my|our|the company'?s) control",
     r"(?:that'?s|it'?s|this is) (?:just )?how long (?:\w+ ){0,3}takes?",
     r"takes? the time (?:they|it) takes?",
     r"(?P<tautology>\w+) when (?:it'?s|it is|they'?re|they are) (?P=tautology)",
@@ -685,6 +685,18 @@ DEFENSIVE = [
     r"you did (?:get|receive|see|have|double-check|check|read|know)",
     r"mind you,",
     r"(?:on|at) the (?:user|customer|client|caller)'?s (?:end|side)",
+    # You were told: the notice the customer should have seen.
+    r"you should have (?:received|had|got|gotten|been sent|seen) (?:a|an|the|our) (?:\w+ ){0,2}?(?:letter|warning|email|notice|notification|text|sms|reminder|message|alert)",
+    r"(?:terms|t&cs|website|policy|rules|contract|agreement|conditions|guidelines)(?: \w+)? (?:do|does|did) (?:say|state|mention|show)",
+    r"(?:was|were|has been|have been) (?:done|applied|charged|processed|issued|calculated|handled|billed) (?:correctly|properly|rightly)",
+    r"(?:usually|normally|typically|often|generally) (?:happens?|occurs?|(?:is|are) caused|(?:is|are) due) (?:\w+ )?(?:when|because|if) (?:the |a )?(?:customers?|you|people|users?|callers?)\b",
+    # Sending them elsewhere, politely.
+    r"(?:i'?d|i would) (?:recommend|suggest|advise) (?:contacting|calling|ringing|speaking to|reaching out to|that you contact) (?:them|the \w+|your \w+)(?: \w+)? directly",
+    r"(?:kindly|please) (?:coordinate|liaise|check|follow up|take it up) with your (?:hr|employer|bank|provider|landlord|agent|insurer|company|doctor|school|card issuer)\b",
+    r"(?:they|he|she) (?:manage|handle|run|set|control|process) their own",
+    # Correcting the customer with the records.
+    r"actually,? (?:the|that|this|it|your) (?:\w+ ){0,3}(?:is|was|'s) (?:just|only|not|simply)\b",
+    r"(?:not seeing|can'?t see|don'?t see|there'?s no|there is no) (?:a |any )?(?:note|record|trace) of (?:that|this|your|the|any) (?:call|conversation|cancellation)",
 ]
 DEFENSIVE_RX = _rx(DEFENSIVE)
 # Fillers that sit inside a defensive phrase without changing it ("you should *really* have",

@@ -132,6 +132,15 @@ DEFENSIVE_FAMILIES = [
     "Just so you're aware, our system did email you a link.",  # a correction dressed as information
     "It'll be sorted when it's sorted.",
     "If someone had been in on Friday it would've been delivered.",
+    "The flight delays were outside of our control, I'm afraid.",  # disowning it
+    "You should have had a reminder email about the renewal last month.",  # you were told
+    "The booking conditions do state that seats can change.",
+    "The late fee was applied correctly because it cleared on the 4th.",
+    "Failed payments normally happen when customers change banks.",
+    "The venue sells its own tickets, so I'd suggest calling them directly.",  # elsewhere, politely
+    "Please coordinate with your employer about the missing premium.",
+    "Actually the second amount is just a hold, it drops off by itself.",  # correcting with the records
+    "I'm not seeing any record of that call on our system.",
 ]
 NOT_DEFENSIVE = [
     "You shouldn't have had to call back about it.",
@@ -139,6 +148,8 @@ NOT_DEFENSIVE = [
     "You should have been told about the fee, I'm sorry.",
     "You're being charged for something you didn't sign up for.",
     "Unfortunately the part is out of stock, so I'm ordering it from the warehouse today.",
+    "You should have received the refund by now, I'm so sorry it hasn't arrived.",
+    "That was completely outside your control, and I'm sorting it now.",
 ]
 
 

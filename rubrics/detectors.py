@@ -1633,6 +1633,19 @@ def _offer_is_specific(ctx: Context, m: re.Match[str]) -> bool:
     return bool(IMMEDIATE_RX.search(sentence) or "personally" in sentence or numbers_in(sentence))
 
 
+HANDOFF_OWNED_RX = re.compile(r"\b(?:myself|personally|under my name|manually|as an emergency|as urgent|priority)\b")
+
+
+def _handoff_owned(ctx: Context, m: re.Match[str]) -> bool:
+    """A hand-off the agent owns all the same: done now, personally, or as a priority, and with no
+    'they may be able to' on the result."""
+    a, b = ctx.sentence_of(m.start())
+    sentence = ctx.norm[a:b]
+    if HEDGED_RESULT_RX.search(ctx.norm, m.end(), b):
+        return False  # "I'll raise a ticket and they may be able to reverse it": the result is not promised
+    return bool(IMMEDIATE_RX.search(sentence) or HANDOFF_OWNED_RX.search(sentence))
+
+
 def _owner_actions(ctx: Context, rx: re.Pattern[str]) -> tuple[list[re.Match[str]], list[re.Match[str]]]:
     """Owner + verb matches split into firm and hedged; negated ones are dropped."""
     firm, hedged = [], []
@@ -1658,10 +1671,10 @@ def _owner_actions(ctx: Context, rx: re.Pattern[str]) -> tuple[list[re.Match[str
             hedged.append(m)  # "I can book a reading": offered, not done or promised
         elif rx is OWNER_ACTION_RX and INVESTIGATE_START_RX.match(gap.strip()):
             hedged.append(m)  # "let me check with the courier": a check, whatever follows
-        elif HANDOFF_RX.match(m.group("verb")) and HEDGED_RESULT_RX.search(
-            ctx.norm, m.end(), ctx.sentence_of(m.start())[1]
-        ):
-            hedged.append(m)  # "I'll raise a ticket and they may be able to reverse it": the result is not promised
+        elif HANDOFF_RX.match(m.group("verb")) and not _handoff_owned(ctx, m):
+            # "I'll raise a request with billing", "I'll escalate it to the claims team": someone else
+            # decides the result, so the owner is unclear, unless the agent does it now or personally.
+            hedged.append(m)
         else:
             firm.append(m)
     return firm, hedged

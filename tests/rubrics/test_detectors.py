@@ -171,6 +171,14 @@ def test_an_offer_is_hedged_unless_it_is_specific():
     assert run("concreteness", "I can credit back the $29 now.").score == 1.0
 
 
+def test_passing_it_to_another_team_is_hedged_unless_the_agent_owns_it_now():
+    # Someone else decides the result: the owner of the fix is unclear.
+    assert run("concreteness", "I'll raise a refund request with the billing team.").score == 0.6
+    assert run("concreteness", "I'm going to escalate it to the repairs manager.").score == 0.6
+    assert run("concreteness", "I'm escalating it to the repairs manager right now.").score == 1.0
+    assert run("concreteness", "I'll submit the claim for you myself.").score == 1.0
+
+
 def test_a_month_named_may_does_not_hedge_the_next_sentence():
     text = "So you were charged twice after cancelling in May. I'm refunding both payments now."
     assert run("concreteness", text).score == 1.0

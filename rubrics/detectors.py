@@ -2070,14 +2070,14 @@ def detect_next_step(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
     """Says what happens next: what the customer will get or see, or what you will do and tell them."""
     rx = re.compile(
         r"\b(?:you'?ll|you will|you should|you are going to|you'?re going to) (?:\w+ )?(?:get|receive|see|hear|have|be (?:getting|receiving|contacted|called|notified|emailed|texted|sent)|notice)\b"
-        r"|\b(?:i|we)(?:'?ll| will| am going to|'?m going to| are going to|'?re going to) (?:\w+ )?(?:call|email|text|send|follow up|ring|phone|update|check in|confirm|contact|message|let you know|be in touch|write)\b"
+        r"|\b(?:i|we)(?:'?ll| will| am going to|'?m going to| are going to|'?re going to) (?:\w+ )?(?:call|email|text|send|follow up|ring|phone|update|check in|confirm|contact|message|let you know|be in touch|write|collect|pick (?:it|them|that) up|deliver|drop (?:it|them) off)\b"
         r"|\b(?:a|an|the|our|your) (?:\w+ )?(?:technician|engineer|courier|refund|credit|replacement|confirmation|email|text|letter|specialist|supervisor|manager|team|package|parcel|order|delivery|callback|call back) (?:will|should|is going to|'?ll|is scheduled|arrives?)\b"
         r"|\bnext step|\bwhat (?:happens|will happen) next|\b(?:expect|look out for) (?:a|an|the|my|our)\b"
         r"|\bi'?ve (?:just )?(?:booked|scheduled|arranged|set up|sent|emailed|texted|processed|issued|raised|logged)\b"
         r"|\b(?:i|we)(?:'?ll| will) (?:get back to you|follow up|stay on the (?:line|phone|call))"
         r"|\b(?:it|they|this|that|he|she)(?:\s+will|'ll|\s+should|\s+is going to|'s going to) (?:\w+ )?(?:arrive|reach you|come|show|be (?:there|with you|delivered|back|refunded|fixed))"
         r"|\b(?:someone|somebody|an? \w+) (?:from \w+(?: \w+)? )?(?:will|'ll|is going to|should) (?:come|call|ring|email|text|contact|visit|be in touch|be with you)"
-        r"|\b(?:your|the|a|an|our) (?:\w+ ){0,2}(?:will|should|'ll|is going to) (?:be|arrive|reach|show|appear|come|go)\b"
+        r"|\b(?:your|the|a|an|our) (?:\w+ ){0,3}(?:will|should|'ll|is going to) (?:be|arrive|reach|show|appear|come|go)\b"
         r"|\b(?:refund|credit|payment|change|order|it) (?:goes|will go|should go) through"
         # Someone else's next move: "they will call you 30 minutes before", "the crew will ring".
         r"|\b(?:they|he|she|someone|somebody|the \w+|the \w+ \w+)(?:'ll| will| should| are going to| is going to) (?:\w+ )?"

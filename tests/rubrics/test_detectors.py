@@ -88,6 +88,9 @@ def test_checks_understanding_and_next_step():
     assert run("understanding", "What's your postcode?").score == 0.0
     assert run("next_step", "You'll get an email confirming it.").score == 1.0
     assert run("next_step", "Thanks for holding.").score == 0.0
+    # What arrives and what the agent's team does next, in the customer's words.
+    assert run("next_step", "Your replacement bank card will be in the post by Friday.").score == 1.0
+    assert run("next_step", "We'll pick it up from your porch on Monday.").score == 1.0
 
 
 def test_voice_is_not_assessed_for_typed_answers():

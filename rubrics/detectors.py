@@ -986,6 +986,14 @@ SETTLING_RX = _rx(
         r"i see",
         r"(?:i (?:do |sincerely |really )?|we )apologi[sz]e",
         r"my apologies",
+        r"i'?m hearing you|i am hearing you",
+        r"(?:i'?m|i am|i'?ll|i will) (?:\w+ )?stay(?:ing)? on the (?:line|phone|call)",
+        r"sorry to hear",
+        r"(?:thank you|thanks) for (?:staying|being) (?:so )?patient",
+        r"(?:thank you|thanks) for (?:contacting|reaching out|getting in touch|ringing|holding|waiting)",
+        r"oh no",
+        r"oh dear",
+        r"no worries",
     ]
 )
 # Asking for details first rushes past the customer ("Okay, what is the file reference number?").
@@ -994,7 +1002,7 @@ DETAIL_REQUEST_RX = re.compile(
     r"(?:number|reference|ref|id|name|address|postcode|zip|details|date of birth|account|booking|order|email)\b"
 )
 SHARP_OPEN_RX = re.compile(
-    r"^(?:but\b|well,? actually|actually\b|look,|look\b|listen\b|no,|no\b|hold on|wait\b|excuse me|hey\b|(?:\w+,? )?i need you to\b|(?:\w+,? )?you need to\b|sir,? (?:please )?(?:calm|stop|listen)|ma'?am,? (?:please )?(?:calm|stop|listen))"
+    r"^(?:but\b|well,? actually|actually\b|look,|look\b|listen\b|no,|no\b(?! worries| problem)|hold on|wait\b|excuse me|hey\b|(?:\w+,? )?i need you to\b|(?:\w+,? )?you need to\b|sir,? (?:please )?(?:calm|stop|listen)|ma'?am,? (?:please )?(?:calm|stop|listen))"
 )
 
 NUMBER_WORDS = {
@@ -2133,6 +2141,21 @@ def _next_step_second_opinion(ctx: Context, config: dict[str, Any]) -> Span | No
     return None
 
 
+MIRROR_NOT_RX = re.compile(
+    r"^(?:well|so|yes|yeah)\b|\b(?:because|since|due to|which (?:is|means)|that'?s (?:how|why|just)|so that|as per|means)\b"
+)
+
+
+def _mirrors_customer(ctx: Context, first: str, end_mark: str) -> bool:
+    """The first sentence says the customer's situation back in a few words ("Six days without
+    internet while you're working from home."): reflecting is settling, not rushing."""
+    if end_mark == "?" or not ctx.customer_norm or MIRROR_NOT_RX.search(first) or NEGATION_RX.search(first):
+        return False  # "The boiler can't explode, that's not how they work": their words, in an argument
+    theirs = content_stems(ctx.customer_norm)
+    shared = [w for w in content_stems(first) if w in theirs and w not in GENERIC_ISSUE_WORDS]
+    return len(shared) >= 2
+
+
 def detect_calm_opening(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
     """The first sentence settles the call: short, calm, attentive; not an argument or a rush of facts."""
     if not ctx.sentences:
@@ -2158,7 +2181,11 @@ def detect_calm_opening(ctx: Context, config: dict[str, Any], anchors: Anchors) 
             found=["opened sharply: arguing, explaining or raising the tone"],
             missing=["a calm, settling first sentence"],
         )
-    settling = SETTLING_RX.search(first) or any(rx.search(first) for rx in EMOTION_RX.values())
+    settling = (
+        SETTLING_RX.search(first)
+        or any(rx.search(first) for rx in EMOTION_RX.values())
+        or _mirrors_customer(ctx, first, end_mark)
+    )
     if settling and words <= max_words:
         return Detection(1.0, [span], found=["a calm, settling opening"])
     if settling:

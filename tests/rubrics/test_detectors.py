@@ -213,3 +213,17 @@ def test_timeframes_that_are_not_commitments():
     assert run("timeframe", "Is there anything else I can help you with today?").score == 0.0
     assert run("timeframe", "You should have updated your address. I can't do anything about it now.").score == 0.0
     assert run("timeframe", "We'll get back to you soon about the money gone since Tuesday.").score == 0.5
+
+
+def test_a_calm_opening_can_greet_listen_or_say_their_situation_back():
+    customer = "The engineer never came on Monday and I've been without heating for four days with a newborn."
+    for text in [
+        "Sorry to hear that. Let me look at the booking.",
+        "Thanks for staying patient with us. I'll find out what happened.",
+        "Ma'am, I am hearing you, and I am staying on the line with you.",
+        "Four days without heating with a newborn. Let's get someone out.",
+    ]:
+        assert run("calm_opening", text, customer).score == 1.0, text
+    # The customer's own words, in an argument, are not a reflection.
+    argued = "Heating engineers never come on Mondays because of the backlog."
+    assert run("calm_opening", argued, customer).score == 0.0

@@ -1547,11 +1547,12 @@ def detect_restatement(ctx: Context, config: dict[str, Any], anchors: Anchors) -
         values = [(v, x + a, y + a) for v, x, y in numbers_in(ctx.norm[a:b]) if v in cust_values]
         if not values:
             continue
-        if not DOING_NOW_RX.match(ctx.norm[a:b].strip()):
-            echoed_numbers += values
-        else:
-            # Their amount inside an action ("I'm putting the £30 credit on now"): said in passing.
+        if DOING_NOW_RX.match(ctx.norm[a:b].strip()) or _defends(ctx, a):
+            # Their amount inside an action ("I'm putting the £30 credit on now") or a defence ("the £47
+            # includes installation, it's in your contract"): said in passing, not their problem said back.
             mentioned.setdefault(f"#{values[0][0]}", values[0][1:])
+        else:
+            echoed_numbers += values
     for a, b in clauses:
         if _defends(ctx, a) or _acts(ctx, a, b):
             continue  # "Refunds take 14 days, that's our policy": the customer's words, not their problem

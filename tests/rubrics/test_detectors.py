@@ -67,6 +67,13 @@ def test_their_words_without_their_figures_is_a_general_restatement():
     assert run("restatement", words_only, "You've put my direct debit up without any warning.").score == 1.0
 
 
+def test_their_figure_inside_a_defence_is_not_their_problem_said_back():
+    customer = "My first bill is £47, your salesman told me £29.99 a month!"
+    defended = "The £47 includes the installation charge, it's all in the contract you signed."
+    assert run("restatement", defended, customer).score == 0.6
+    assert run("restatement", "So your first bill came to £47, not the £29.99 you were told?", customer).score == 1.0
+
+
 def test_concreteness_levels():
     assert run("concreteness", "I'm refunding the duplicate $40 charge right now.").score == 1.0
     assert run("concreteness", "I can try to get the charge reversed.").score == 0.6

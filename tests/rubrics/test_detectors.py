@@ -69,7 +69,7 @@ def test_their_words_without_their_figures_is_a_general_restatement():
 
 def test_their_figure_inside_a_defence_is_not_their_problem_said_back():
     customer = "My first bill is £47, your salesman told me £29.99 a month!"
-    defended = "The £47 includes the installation charge, it's all in the contract you signed."
+    defended = "The £47 is the £29.99 plan plus installation, it's all in the contract you signed."
     assert run("restatement", defended, customer).score == 0.6
     assert run("restatement", "So your first bill came to £47, not the £29.99 you were told?", customer).score == 1.0
 

@@ -86,6 +86,13 @@ _PAST_ANGER_RE = re.compile(
     r".{0,60}\b(last (week|month|year|time)|at the time|back then)\b",
     re.IGNORECASE,
 )
+# "I'm not angry, I just think...": the caller ruling the feeling out.
+_NOT_FEELING_RE = re.compile(
+    r"\b(not|never|n.t) (really |at all |even |that |too )?(angry|upset|cross|mad|furious|annoyed|fuming|livid|raging|fed up)\b",
+    re.IGNORECASE,
+)
+# Someone else's words in quotes ('He was saying, "These people will kill me! Thieves!"'): not the caller's heat.
+_QUOTED_RE = re.compile(r"\"[^\"\u201c\u201d]{12,}\"|\u201c[^\u201c\u201d]{12,}\u201d")
 CUES: list[tuple[str, float, str]] = [
     (
         "profanity",
@@ -444,7 +451,7 @@ def _drop_named(markers: dict[str, float], clean: str, phrase: re.Pattern[str], 
 
 def score_customer_turn(text: str, previous: Sequence[str] = ()) -> tuple[float, float, dict[str, float]]:
     """(raw score, lexical negativity, cues) for one customer turn; the score is 0..1."""
-    clean = normalise(text)
+    clean = normalise(_QUOTED_RE.sub(" ", text))
     compound = _compound(clean)
     negativity = max(0.0, -compound)
     markers: dict[str, float] = {}
@@ -463,6 +470,7 @@ def score_customer_turn(text: str, previous: Sequence[str] = ()) -> tuple[float,
     _drop_named(markers, clean, _NOT_A_THREAT_RE, ("threat",))
     _drop_named(markers, clean, _REPORTED_RE, ("outrage", "anger", "profanity"))
     _drop_named(markers, clean, _PAST_ANGER_RE, ("anger",))
+    _drop_named(markers, clean, _NOT_FEELING_RE, ("anger",))
     if "threat" in markers and _POLITE_REQUEST.search(clean):
         # "I'd like to make a formal complaint" asks for a process; it is a threat only when the turn
         # threatens something else as well.
@@ -633,7 +641,7 @@ def agitation_contexts(scores: Sequence[TurnScore], turns: Sequence[Turn]) -> li
         s = by_index.get(t.index)
         if s is None:
             continue
-        contexts.append(TurnContext(t.text, agent_before, tuple(earlier), s.raw, s.lexical))
+        contexts.append(TurnContext(_QUOTED_RE.sub(" ", t.text), agent_before, tuple(earlier), s.raw, s.lexical))
         earlier.append(t.text)
     return contexts
 

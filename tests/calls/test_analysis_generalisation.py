@@ -398,6 +398,7 @@ def test_a_whole_undiarised_call_in_one_turn_is_scored_without_stalling() -> Non
         ("I'd like to find out how to make a formal complaint for him, I'm not sure of the process.", "threat"),
         ("The driver left it next door and he said it was ridiculous, bless him.", "outrage"),
         ("Last month I phoned because you'd taken two payments, and honestly I was absolutely raging.", "anger"),
+        ("Just the refund, please. I'm not angry, I just don't want anyone else caught out.", "anger"),
     ],
 )
 def test_words_that_are_someone_elses_or_from_another_day_are_not_cues(text: str, cue: str) -> None:
@@ -416,3 +417,12 @@ def test_words_that_are_someone_elses_or_from_another_day_are_not_cues(text: str
 def test_the_callers_own_words_today_still_count(text: str, cue: str) -> None:
     _, _, markers = score_customer_turn(text)
     assert cue in markers
+
+
+def test_someone_elses_words_in_quotes_are_not_the_callers_heat() -> None:
+    quoting = 'My dad spotted it first. He kept saying, "These people are robbing us! Useless, the lot of them!" Anyway, can you send the right one?'
+    raw, _, markers = score_customer_turn(quoting)
+    assert raw < WARN and not {"outrage", "exclamation"} & markers.keys()
+    # The same words said by the caller are.
+    raw, _, markers = score_customer_turn("These people are robbing us! Useless, the lot of them!")
+    assert raw >= HIGH and "outrage" in markers

@@ -9,7 +9,7 @@ import pytest
 
 from deesc_lms.calls.analysis import HIGH, WARN, CallAnalysis, analyse_turns, place_in_time, score_customer_turn
 from deesc_lms.calls.transcripts import parse_transcript
-from deesc_lms.calls.triggers import TriggerClassifier, specs_from_yaml
+from deesc_lms.calls.triggers import ContextTurn, TriggerClassifier, specs_from_yaml
 
 
 @pytest.fixture(scope="module")
@@ -426,3 +426,11 @@ def test_someone_elses_words_in_quotes_are_not_the_callers_heat() -> None:
     # The same words said by the caller are.
     raw, _, markers = score_customer_turn("These people are robbing us! Useless, the lot of them!")
     assert raw >= HIGH and "outrage" in markers
+
+
+def test_asking_whether_the_agent_is_listening_is_about_the_agent(classifier: TriggerClassifier) -> None:
+    text = "I asked a very specific question. Are you actually listening, or are you just reading off your script?"
+    _, _, markers = score_customer_turn(text)
+    assert "conduct" in markers
+    rules, _ = classifier.rule_hits([ContextTurn(text, 1.0)], "")
+    assert max(rules, key=rules.get) == "agent_conduct"

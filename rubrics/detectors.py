@@ -439,7 +439,8 @@ DEFENSIVE = [
     r"i (?:already|'?ve already|have already) (?:told|explained|said)",
     r"how many times (?:do|must|have) i",
     # Not "you shouldn't have had to call back" or "you should have been told": those are on us.
-    r"you (?:should|shouldn'?t|should not) have(?! (?:had|been|got|gotten|received|heard))",
+    r"you should have(?! (?:had|been|got|gotten|received|heard))",
+    r"you (?:shouldn'?t|should not) have(?! (?:had|been|got|gotten|received|heard|paid|needed|to))",
     r"you (?:need|have|'?ve got) to understand",
     r"you didn'?t (?:read|listen|check)",
     r"if you(?: had|'?d) (?:read|listened|checked|paid attention)",
@@ -522,7 +523,7 @@ DEFENSIVE = [
     r"as per my (?:colleague|previous|last|earlier|email|message|notes)",
     r"as per (?:the|my|our) (?:notes|records)",
     r"with respect,",
-    r"(?:is|are|'s|it'?s) (?:all |clearly )?(?:in|part of|covered by|written in|set out in) (?:your|the|our) (?:contract|terms|agreement|t&cs|small print|fine print)",
+    r"(?:is|are|'s|it'?s) (?:all |clearly )?(?:in|part of|covered by|written in|set out in) (?:your|the|our) (?:\w+ )?(?:contract|terms|agreement|t&cs|small print|fine print)",
     # Pushing it onto someone else: another team, the bank, a third party.
     r"(?:is ?n'?t|is not|aren'?t|are not|'?s not|'?re not) (?:my|our) (?:fault|problem|responsibility|department|job|call|area|remit|decision|team)",
     r"not (?:by|with|from|down to|up to) (?:us|me)(?!\w)",
@@ -542,7 +543,7 @@ DEFENSIVE = [
     r"i'?d (?:just )?(?:note|point out|remind you|like to remind you) that",
     r"(?:just )?to remind you,",
     r"at (?:your|the customer'?s|the owner'?s) own risk",
-    r"(?:agreement|contract|form|terms|waiver|paperwork|document|t&cs) you (?:signed|agreed to|accepted|ticked|read)",
+    r"(?:agreement|contract|form|terms|waiver|paperwork|document|t&cs|schedule|welcome pack|booklet) you (?:signed|agreed to|accepted|ticked|read|got|received|were (?:sent|given))",
     r"you did (?:sign|agree|accept|tick|choose|book|order|consent|authori[sz]e|send|submit|wait|leave|miss|use)",
     # Minimising and normalising it.
     r"(?:you'?re|you are) (?:not|hardly) the (?:only|first|last) (?:one|person|customer|caller)",
@@ -562,7 +563,7 @@ DEFENSIVE = [
     r"i (?:doubt|don'?t think) there'?s (?:\w+ ){0,2}(?:more|much|anything)(?: (?:else|more))? (?:to say|to add|i can|we can)",
     r"you'?re telling me",
     r"(?:so you say|you claim|supposedly|allegedly|so you'?re claiming|if that'?s (?:really )?what happened)",
-    r"kindly (?:allow|wait|bear|refrain|be patient|understand|remember|accept)",
+    r"kindly (?:allow(?! me\b)|wait|bear|refrain|be patient|understand|remember|accept)",
     # Contradicting the customer with records.
     r"(?:records?|system|logs?|notes|tracking|it says here|account|history) (?:\w+ )?(?:shows?|says?|indicates?|states?|confirms?) (?:that )?(?:you (?:were|did|have|had|didn'?t|never|weren'?t|agreed|asked|chose|cancel|signed|used|made|called)|(?:the )?(?:driver|engineer|courier|technician|fitter|rider) (?:did|knocked|called|came|attended|tried|delivered|left|rang))",
     r"sorry (?:if |that )?you (?:feel|felt|think|thought|believe|see it)",
@@ -697,6 +698,12 @@ DEFENSIVE = [
     # Correcting the customer with the records.
     r"actually,? (?:the|that|this|it|your) (?:\w+ ){0,3}(?:is|was|'s) (?:just|only|not|simply)\b",
     r"(?:not seeing|can'?t see|don'?t see|there'?s no|there is no) (?:a |any )?(?:note|record|trace) of (?:that|this|your|the|any) (?:call|conversation|cancellation)",
+    # Hiding behind the process, or disowning it for the company.
+    r"as per (?:\w+ )?(?:polic(?:y|ies)|process|procedure|rules|guidelines)",
+    r"(?:i'?m|i am|we'?re|we are) (?:just |only )?following (?:the |our )?(?:process|procedure|policy|rules|guidelines)",
+    r"(?:that'?s|it'?s|this is|which is) not on (?:us|me)\b",
+    r"(?:not|isn'?t) (?:something|anything) (?:that )?(?:the|our) (?:airline|company|bank|network|council|insurer|store|shop|team|branch|hospital|practice) (?:\w+ )?(?:controls?|decides?|can (?:control|change))",
+    r"(?:usually|normally|typically|often|generally|most of the time)\b[^.!?]{0,25}?\b(?:happens?|occurs?)\b[^.!?]{0,10}?\bwhen (?:the |a )?(?:customers?|you|people|users?|callers?)\b",
 ]
 DEFENSIVE_RX = _rx(DEFENSIVE)
 # Fillers that sit inside a defensive phrase without changing it ("you should *really* have",

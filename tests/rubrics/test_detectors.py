@@ -151,6 +151,12 @@ DEFENSIVE_FAMILIES = [
     "Please coordinate with your employer about the missing premium.",
     "Actually the second amount is just a hold, it drops off by itself.",  # correcting with the records
     "I'm not seeing any record of that call on our system.",
+    "As per company process the card is blocked for security reasons.",  # hiding behind the process
+    "I'm just following the procedure here, sir.",
+    "The delay is with the hospital, that's not on us.",
+    "Weather delays aren't something the airline can control.",
+    "Usually these lockouts happen when customers share their code.",
+    "The fee is in the welcome pack you received when you joined.",
 ]
 NOT_DEFENSIVE = [
     "You shouldn't have had to call back about it.",
@@ -160,6 +166,8 @@ NOT_DEFENSIVE = [
     "Unfortunately the part is out of stock, so I'm ordering it from the warehouse today.",
     "You should have received the refund by now, I'm so sorry it hasn't arrived.",
     "That was completely outside your control, and I'm sorting it now.",
+    "That's R1,596 you shouldn't have paid, and I'm refunding all of it now.",
+    "Kindly allow me one minute while I check both debits.",
 ]
 
 

@@ -702,7 +702,7 @@ DEFENSIVE = [
     r"as per (?:\w+ )?(?:polic(?:y|ies)|process|procedure|rules|guidelines)",
     r"(?:i'?m|i am|we'?re|we are) (?:just |only )?following (?:the |our )?(?:process|procedure|policy|rules|guidelines)",
     r"(?:that'?s|it'?s|this is|which is) not on (?:us|me)\b",
-    r"(?:not|isn'?t) (?:something|anything) (?:that )?(?:the|our) (?:airline|company|bank|network|council|insurer|store|shop|team|branch|hospital|practice) (?:\w+ )?(?:controls?|decides?|can (?:control|change))",
+    r"(?:not|isn'?t|aren'?t) (?:something|anything|things) (?:that )?(?:the|our) (?:airline|company|bank|network|council|insurer|store|shop|team|branch|hospital|practice) (?:\w+ )?(?:controls?|decides?|can (?:control|change))",
     r"(?:usually|normally|typically|often|generally|most of the time)\b[^.!?]{0,25}?\b(?:happens?|occurs?)\b[^.!?]{0,10}?\bwhen (?:the |a )?(?:customers?|you|people|users?|callers?)\b",
 ]
 DEFENSIVE_RX = _rx(DEFENSIVE)

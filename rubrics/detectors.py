@@ -892,7 +892,7 @@ OTHER_SUBJECT_RX = re.compile(
 OWNER_INVESTIGATE_RX = _verb_rx(INVESTIGATIVE_VERBS)
 INVESTIGATE_START_RX = re.compile(r"(?:" + "|".join(INVESTIGATIVE_VERBS) + r"|see|ask|find out)\b")
 # Procedural hand-offs: the agent's own step is real, but the fix depends on someone else.
-HANDOFF_RX = re.compile(r"(?:rais|log|fil|open|submit|escalat|transfer|flag|pass|ask|request|refer|forward)")
+HANDOFF_RX = re.compile(r"(?:rais|log|fil|open|submit|escalat|transfer|flag|pass|ask|request|refer|forward|chas)")
 HEDGED_RESULT_RX = re.compile(
     r"\b(?:they|he|she|it|someone|the team|billing|the \w+ team)\b[^.!?]{0,25}?\b(?:may|might|could|possibly|hopefully|should be able)\b"
 )

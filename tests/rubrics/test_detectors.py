@@ -195,6 +195,7 @@ def test_passing_it_to_another_team_is_hedged_unless_the_agent_owns_it_now():
     assert run("concreteness", "I'm going to escalate it to the repairs manager.").score == 0.6
     assert run("concreteness", "I'm escalating it to the repairs manager right now.").score == 1.0
     assert run("concreteness", "I'll submit the claim for you myself.").score == 1.0
+    assert run("concreteness", "I'll chase the assessor about it.").score == 0.6
 
 
 def test_a_month_named_may_does_not_hedge_the_next_sentence():

@@ -75,8 +75,8 @@ _NOT_A_THREAT_RE = re.compile(
     r"\b((enduring|lasting|durable|general) )?power of attorney\b|\battorney.in.fact\b", re.IGNORECASE
 )
 _REPORTED_RE = re.compile(
-    r"\b(he|she|they|my (husband|wife|partner|son|daughter|dad|mum|mom|father|mother|neighbou?r|boss|friend)|[A-Z][a-z]+)"
-    r" (said|says|told me|called it|thought|reckoned|reckons|was like)( that)?( it| this| that| the \w+)?"
+    r"\b((?i:he|she|they|my (husband|wife|partner|son|daughter|dad|mum|mom|father|mother|neighbou?r|boss|friend))|[A-Z][a-z]+)"
+    r" (?i:said|says|told me|called it|thought|reckoned|reckons|was like)( that)?( it| this| that| the \w+)?"
     r"( was| is|.s| were| had been)?( absolutely| totally| just| so| a| an| bloody| really)*( \w+){1,2}",
 )
 _PAST_ANGER_RE = re.compile(

@@ -397,6 +397,7 @@ def test_a_whole_undiarised_call_in_one_turn_is_scored_without_stalling() -> Non
         ("I've got enduring power of attorney for my mum, we did it last year.", "threat"),
         ("I'd like to find out how to make a formal complaint for him, I'm not sure of the process.", "threat"),
         ("The driver left it next door and he said it was ridiculous, bless him.", "outrage"),
+        ("My husband said it was ridiculous, but honestly I just want it sorted.", "outrage"),
         ("Last month I phoned because you'd taken two payments, and honestly I was absolutely raging.", "anger"),
         ("Just the refund, please. I'm not angry, I just don't want anyone else caught out.", "anger"),
     ],

@@ -1236,8 +1236,18 @@ def detect_phrase(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Det
     return Detection(0.0, missing=[config.get("label", "the expected phrase")])
 
 
-CHECKED_RESTATEMENT_RX = re.compile(
-    r"\b(?:is that right|is that correct|have i got that right)\b|\b(?:right|correct)\s*$"
+# Asking the customer to confirm: "Is that right?", "Have I got that right?".
+CHECK_RX = re.compile(
+    r"\b(?:is (?:that|this|it) (?:right|correct|accurate|fair)|have i (?:got|understood) (?:that|it|this|everything|you)"
+    r"|did i (?:get|understand|miss)|do i have (?:that|it|this|everything) (?:right|correct)|am i (?:right|correct|understanding)"
+    r"|does that (?:sound|cover|capture|sum)|(?:is|was) there anything (?:i'?ve|i have|i) missed|anything i(?:'?ve| have)? missed"
+    r"|let me know if i(?:'?ve| have)? (?:got|missed|misunderstood)|correct me if|(?:right|correct)\s*\?|did i hear (?:that|you) right"
+    r"|is that what happened|have i understood|is that it|got (?:that|it|this|everything) right|(?:yes|yeah)\s*\?)"
+)
+
+
+RESTATEMENT_OPENER_RX = re.compile(
+    r"\b(?:right|correct)\s*$"
     r"|^(?:ok(?:ay)?,? |right,? )?(?:so you|so your|so the|so basically|what i'?m hearing|just so i|you'?re telling me|you'?ve told me)\b"
 )
 OWN_ACTION_RX = re.compile(
@@ -1252,7 +1262,8 @@ def _stance_misread(ctx: Context, a: int, b: int) -> bool:
     sentence = ctx.norm[a:b].strip()
     return bool(
         any(a <= x < b for x, _, _ in _acknowledgements(ctx))
-        or CHECKED_RESTATEMENT_RX.search(sentence)
+        or CHECK_RX.search(sentence)
+        or RESTATEMENT_OPENER_RX.search(sentence)
         or (sentence.startswith("so ") and ctx.norm[b : b + 1] == "?")
         or DOING_NOW_RX.match(sentence)
         or OWN_ACTION_RX.search(sentence)
@@ -2048,13 +2059,7 @@ SPOKEN_TAG_RX = re.compile(r"(?:^|\s)(?:yes|yeah|right|correct|yes or no)\s*$")
 
 def detect_checks_understanding(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
     """Asks the customer to confirm ('Is that right?', 'Have I got that right?')."""
-    rx = re.compile(
-        r"\b(?:is (?:that|this|it) (?:right|correct|accurate|fair)|have i (?:got|understood) (?:that|it|this|everything|you)"
-        r"|did i (?:get|understand|miss)|do i have (?:that|it|this|everything) (?:right|correct)|am i (?:right|correct|understanding)"
-        r"|does that (?:sound|cover|capture|sum)|(?:is|was) there anything (?:i'?ve|i have|i) missed|anything i(?:'?ve| have)? missed"
-        r"|let me know if i(?:'?ve| have)? (?:got|missed|misunderstood)|correct me if|(?:right|correct)\s*\?|did i hear (?:that|you) right"
-        r"|is that what happened|have i understood|is that it|got (?:that|it|this|everything) right|(?:yes|yeah)\s*\?)"
-    )
+    rx = CHECK_RX
     extra = _user_rx(config, "patterns")
     hits = ctx.find(rx) + (ctx.find(extra) if extra is not None else [])
     hits = [m for m in hits if not DOUBT_RX.search(ctx.norm[slice(*ctx.sentence_of(m.start()))])]

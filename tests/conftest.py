@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED_DATA = ROOT.parent / "shared" / "data"
+# The shared reference audio and SCORM schemas sit beside the checkout; DEESC_SHARED_DATA points a
+# clone elsewhere (e.g. /tmp/fresh) at them.
+SHARED_DATA = Path(os.environ.get("DEESC_SHARED_DATA") or ROOT.parent / "shared" / "data")
 FIXTURES = ROOT / "fixtures"
 
 
@@ -20,5 +23,5 @@ def _media_root(settings, tmp_path):
 @pytest.fixture
 def shared_data() -> Path:
     if not SHARED_DATA.exists():
-        pytest.skip(f"reference data not found at {SHARED_DATA}")
+        pytest.skip(f"reference data not found at {SHARED_DATA} (set DEESC_SHARED_DATA)")
     return SHARED_DATA

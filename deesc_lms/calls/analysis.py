@@ -49,9 +49,12 @@ MERGE_UNSETTLED_S = 60.0
 # settled from is how that escalation ended, not a second one.
 MERGE_ENDING_S = 150.0
 _ENDING_MARKERS = frozenset({"supervisor", "threat", "hangup"})
-# A run to flag: (kind, its customer-turn indexes into the scores, the moment's index, the next run's start).
+# A run to flag: (kind, its customer-turn indexes into the scores, the anchor's index (see _build), the next run's start).
 _Plan = tuple[str, list[int], int, int | None]
 EARLIER_AGENT_WINDOW_S = 60.0  # the agent turn before the one before the moment counts if this recent
+# Agitated customer turns this close before the first escalated one are where the escalation began.
+ONSET_GAP_S = 60.0
+PEAK_TIE = 0.02  # early-sign turns this close to the run's peak are equally strong: the first is the moment
 
 # --- lexical cues ------------------------------------------------------------------------------
 # (name, weight, pattern). A turn's score combines its cues as a noisy-OR, 1 - prod(1 - w): one
@@ -946,7 +949,8 @@ def analyse_turns(
             if max(scores[i].marker_total for i in episode) < MARKER_FLOOR:
                 quiet.append("negative words without signs of escalation")
                 continue
-            moment_i = max(episode, key=lambda i: scores[i].raw)
+            top = max(scores[i].raw for i in episode)
+            moment_i = next(i for i in episode if scores[i].raw >= top - PEAK_TIE)
             moment = scores[moment_i].turn
             after_run = scores[episode[-1] + 1 : until]
             # A later apology for one's tone makes these early signs an escalation, unless the run's peak
@@ -1012,11 +1016,33 @@ def _merge_unsettled(plans: list[_Plan], scores: Sequence[TurnScore]) -> list[_P
     return out
 
 
+def _onset(scores: Sequence[TurnScore], episode: Sequence[int], anchor_i: int) -> int:
+    """Where an escalation began, when the agitation model made it escalated speech: the first of the
+    turns in a row up to `anchor_i` that the model read as agitated.
+
+    The model's reading makes a turn escalated speech only once the caller's agitation is sustained
+    (see _lift_agitation), so the turn it lifts to HIGH is the second agitated one; a reviewer puts
+    the moment at the first ("Restored? It's NOT restored!"), and so does this. A turn that is
+    escalated by its own words (outrage, a supervisor demand) is the moment itself, and early signs
+    the lexicon alone found ("I got a disconnection notice. Again.") stay early signs."""
+    if scores[anchor_i].raw < HIGH or scores[anchor_i].markers.get("agitation") != AGITATION_HIGH_MARKER:
+        return anchor_i
+    onset = anchor_i
+    while (
+        onset - 1 in episode
+        and scores[onset - 1].raw >= WARN
+        and scores[onset].turn.start_s - scores[onset - 1].turn.start_s <= ONSET_GAP_S
+        and "agitation" in scores[onset - 1].markers
+    ):
+        onset -= 1
+    return onset
+
+
 def _build(
     kind: str,
     scores: Sequence[TurnScore],
     episode: Sequence[int],
-    moment_i: int,
+    anchor_i: int,
     turns: Sequence[Turn],
     duration: float,
     classifier: TriggerClassifier,
@@ -1024,22 +1050,27 @@ def _build(
     until: int | None,
     encode: Callable[[Sequence[str]], np.ndarray],
 ) -> Escalation:
+    # The anchor is the turn that made the run escalated (or its strongest early sign): the trigger is
+    # read there, as what the caller reacts to once it is plain. The moment reported is where it began.
+    moment_i = _onset(scores, episode, anchor_i) if kind == "escalation" else anchor_i
+    anchor = scores[anchor_i].turn
     moment = scores[moment_i].turn
     first_sign = scores[episode[0]].turn
     agent_before = [t for t in turns if t.role == "agent" and t.index < moment.index]
+    agent_before_anchor = [t for t in turns if t.role == "agent" and t.index < anchor.index]
     agent_after = [t for t in turns if t.role == "agent" and t.index > moment.index]
     agent_turn_before = agent_before[-1].text if agent_before else ""
     first_response = agent_after[0] if agent_after else None
 
-    # Context for the trigger: what the customer is reacting to at the moment. The moment turn counts
+    # Context for the trigger: what the customer is reacting to at the anchor. The anchor turn counts
     # most; the customer's earlier turns (in the run or just before it, where callers often state the
     # issue) count less the longer ago they were said; the next turn in the run a little (callers often
-    # say what the problem is right after they blow up). The agent turn just before the moment is
+    # say what the problem is right after they blow up). The agent turn just before the anchor is
     # weighed by the classifier's agent rules.
-    context: list[ContextTurn] = [ContextTurn(moment.text, 1.0)]
+    context: list[ContextTurn] = [ContextTurn(anchor.text, 1.0)]
     taken = 0
-    for i in range(moment_i - 1, -1, -1):
-        ago = max(0.0, moment.start_s - scores[i].turn.start_s)
+    for i in range(anchor_i - 1, -1, -1):
+        ago = max(0.0, anchor.start_s - scores[i].turn.start_s)
         if ago > CONTEXT_WINDOW_S or taken >= CONTEXT_TURNS_BACK:
             break
         if len(scores[i].turn.text.split()) < CONTEXT_MIN_WORDS:
@@ -1047,21 +1078,23 @@ def _build(
         in_run = i >= episode[0]
         context.append(ContextTurn(scores[i].turn.text, (0.8 if in_run else 0.6) * 0.5 ** (ago / CONTEXT_HALF_LIFE_S)))
         taken += 1
-    for i in [i for i in episode if i > moment_i][:1]:
+    for i in [i for i in episode if i > anchor_i][:1]:
         context.append(ContextTurn(scores[i].turn.text, 0.6))
     earlier_agent = ""
-    if len(agent_before) >= 2 and moment.start_s - agent_before[-2].start_s <= EARLIER_AGENT_WINDOW_S:
-        earlier_agent = agent_before[-2].text
+    if len(agent_before_anchor) >= 2 and anchor.start_s - agent_before_anchor[-2].start_s <= EARLIER_AGENT_WINDOW_S:
+        earlier_agent = agent_before_anchor[-2].text
     result: TriggerResult = classifier.classify(
-        context, agent_turn_before, earlier_agent_text=earlier_agent, vectors=encode([t.text for t in context])
+        context,
+        agent_before_anchor[-1].text if agent_before_anchor else "",
+        earlier_agent_text=earlier_agent, vectors=encode([t.text for t in context])
     )
 
-    outcome, outcome_why = _outcome(kind, scores, episode, turns, moment, until)
+    outcome, outcome_why = _outcome(kind, scores, episode, turns, anchor, until)
     stage = classify_stage(agent_before, moment.start_s, duration, len(agent_before))
     severity = max(scores[i].raw for i in episode)
     if kind == "escalation":
         severity = min(1.0, 0.7 * severity + 0.1 * min(3, len(episode)))
-    customer_texts = [scores[i].turn.text for i in episode if i <= moment_i]
+    customer_texts = [scores[i].turn.text for i in episode if i <= anchor_i]
     redirect = redirect_language(result.slug, customer_texts)
     # Earliest point to prevent it: the agent's reply to the first warning sign.
     reply_to_first = next((t for t in turns if t.role == "agent" and t.index > first_sign.index), None)

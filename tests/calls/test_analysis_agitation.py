@@ -122,6 +122,35 @@ def test_plain_worded_anger_is_flagged_only_with_the_model(classifier: TriggerCl
     assert any(s.raw >= HIGH for s in lifted[1:])
 
 
+def test_the_moment_is_where_the_model_first_heard_the_anger(classifier: TriggerClassifier) -> None:
+    """The turn that crosses HIGH is the second agitated one (the model's reading needs it sustained);
+    the escalation began at the first, and a reviewer marks that one."""
+    rows = [*PLAIN_ANGER]
+    rows[1] = ("customer", 5.0, 9.0, "Thanks. My phone stopped charging on Monday and I bought it three weeks ago.", "C")
+    turns, timed = place_in_time(rows)
+    result = analyse_turns(turns, classifier=classifier, timed=timed, agitation=_stub_model(0.95))
+    assert [s.raw >= HIGH for s in result.scores[:3]] == [False, False, True]
+    flag = result.escalations[0]
+    assert flag.time_s == 21.0
+    assert flag.excerpt.startswith("Four weeks.")
+    assert flag.agent_turn_before.startswith("Unfortunately our policy")
+    assert flag.review["moment"]["time_s"] == 21.0
+
+
+def test_early_signs_the_lexicon_found_stay_early_signs(classifier: TriggerClassifier) -> None:
+    rows = [
+        ("agent", 0.0, 4.0, "Thanks for calling, how can I help?", "A"),
+        ("customer", 5.0, 9.0, "It's the third time I've called about the same fault.", "C"),
+        ("agent", 10.0, 14.0, "I can book another engineer for next week.", "A"),
+        ("customer", 15.0, 19.0, "Next week? This is absolutely ridiculous! Get me your supervisor NOW!", "C"),
+        ("agent", 20.0, 24.0, "I'll get my supervisor.", "A"),
+    ]
+    turns, timed = place_in_time(rows)
+    result = analyse_turns(turns, classifier=classifier, timed=timed, agitation=None)
+    assert result.scores[0].raw >= WARN and "agitation" not in result.scores[0].markers
+    assert [f.time_s for f in result.escalations] == [15.0]
+
+
 def test_a_sure_model_never_lifts_thanks_or_an_apology(classifier: TriggerClassifier) -> None:
     rows = [
         ("agent", 0.0, 4.0, "I've refunded the fee now.", "A"),

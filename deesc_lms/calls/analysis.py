@@ -1086,7 +1086,8 @@ def _build(
     result: TriggerResult = classifier.classify(
         context,
         agent_before_anchor[-1].text if agent_before_anchor else "",
-        earlier_agent_text=earlier_agent, vectors=encode([t.text for t in context])
+        earlier_agent_text=earlier_agent,
+        vectors=encode([t.text for t in context]),
     )
 
     outcome, outcome_why = _outcome(kind, scores, episode, turns, anchor, until)

@@ -126,7 +126,13 @@ def test_the_moment_is_where_the_model_first_heard_the_anger(classifier: Trigger
     """The turn that crosses HIGH is the second agitated one (the model's reading needs it sustained);
     the escalation began at the first, and a reviewer marks that one."""
     rows = [*PLAIN_ANGER]
-    rows[1] = ("customer", 5.0, 9.0, "Thanks. My phone stopped charging on Monday and I bought it three weeks ago.", "C")
+    rows[1] = (
+        "customer",
+        5.0,
+        9.0,
+        "Thanks. My phone stopped charging on Monday and I bought it three weeks ago.",
+        "C",
+    )
     turns, timed = place_in_time(rows)
     result = analyse_turns(turns, classifier=classifier, timed=timed, agitation=_stub_model(0.95))
     assert [s.raw >= HIGH for s in result.scores[:3]] == [False, False, True]

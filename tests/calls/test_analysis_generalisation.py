@@ -400,6 +400,8 @@ def test_a_whole_undiarised_call_in_one_turn_is_scored_without_stalling() -> Non
         ("My husband said it was ridiculous, but honestly I just want it sorted.", "outrage"),
         ("Last month I phoned because you'd taken two payments, and honestly I was absolutely raging.", "anger"),
         ("Just the refund, please. I'm not angry, I just don't want anyone else caught out.", "anger"),
+        ("Yes, I'll send it. Okay. Thank you, Hamza. Sorry, I was very angry.", "anger"),
+        ("Sorry I was really rude to you earlier, it's been a long day.", "conduct"),
     ],
 )
 def test_words_that_are_someone_elses_or_from_another_day_are_not_cues(text: str, cue: str) -> None:

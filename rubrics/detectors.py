@@ -1895,9 +1895,24 @@ COMMITTED_START_RX = re.compile(
     r"(?:within|by|before|until|in the next|right now|immediately|straight away|right away|while|give it|allow)\b"
 )
 PAST_RX = re.compile(
-    r"\b(?:ago|was|were|last|yesterday|had|did|happened|since|charged|called|ordered|paid|said|told)\b"
+    r"\b(?:ago|was|were|last|yesterday|had|did|happened|since|charged|called|ordered|paid|said|told"
+    r"|went|promised|received|came|arrived|made|sent|dropped|started|rang|emailed|booked)\b"
 )
 
+
+# A deadline the customer must meet ("notification is required within 24 hours").
+REQUIREMENT_RX = re.compile(
+    r"\b(?:must|have to|has to|need to|needs to|required|requires?|requirement|deadline)\b(?:\s+\w+){0,6}\s+(?:within|by|before)\b"
+)
+# "Now" describing how things stand ("there's a backlog right now", "as of right now the fee applies").
+STATE_NOW_RX = re.compile(
+    r"\b(?:there(?:'s| is| are)|as of|at the moment|showing|applies|stands|is (?:a lot|busy|high))\b"
+)
+# A past event placed at the date ("the payment came in on the 1st", "it was due last Friday").
+PAST_DATED_RX = re.compile(
+    r"\b(?:was|were|went|promised|paid|received|came|arrived|happened|ordered|dropped|started|stopped|called|rang|emailed|"
+    r"charged|debited|placed|submitted|expired|failed|missed|bounced|due)\b(?:\s+(?!will\b|'ll\b|can\b)\S+){0,5}\s+(?:on|from|since|back on|in)\s+(?:the\s+)?$"
+)
 
 IMMEDIATE = {"now", "right now", "immediately", "straight away", "right away"}
 # A result in place already: "it works again now", "your account is active now".
@@ -1941,6 +1956,12 @@ def detect_timeframe(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
             continue  # "I can't do anything about it now"
         sa, sb = ctx.sentence_of(m.start())
         sentence = ctx.norm[sa:sb]
+        if REQUIREMENT_RX.search(clause):
+            continue  # "claims must be submitted within 28 days": the customer's deadline, not the agent's
+        if text in ("now", "right now") and STATE_NOW_RX.search(clause) and not OWNER_ACTION_RX.search(clause):
+            continue  # "there are a lot of outages right now": how things stand, not when they'll be fixed
+        if PAST_DATED_RX.search(ctx.norm[max(0, m.start() - 60) : m.start()]):
+            continue  # "the router was promised on the 5th": when it went wrong
         if (
             not FUTURE_RX.search(sentence)
             and not COMMITTED_START_RX.match(text)

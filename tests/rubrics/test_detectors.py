@@ -231,6 +231,24 @@ def test_timeframes_that_are_not_commitments():
     assert run("timeframe", "We'll get back to you soon about the money gone since Tuesday.").score == 0.5
 
 
+def test_deadlines_states_and_past_dates_are_not_when_it_will_be_fixed():
+    # The customer's deadline under a rule.
+    assert run("timeframe", "Delay Repay claims must be submitted through the website within 28 days.").score == 0.0
+    assert run("timeframe", "Policy terms require notification within 24 hours.").score == 0.0
+    # How things stand now.
+    assert run("timeframe", "There's a lot of outages right now so you'll just have to be patient.").score == 0.0
+    assert run("timeframe", "As of right now the thousand dollar deductible applies to the claim.").score == 0.0
+    # When something went wrong, even in an answer that promises something.
+    assert run("timeframe", "I can see the router was promised on the 5th and it still hasn't come.").score == 0.0
+    assert (
+        run("timeframe", "I can see the card was stopped on the 3rd, I can't say if it will be refunded.").score == 0.0
+    )
+    # Still a commitment.
+    assert run("timeframe", "I'm refunding the $40 right now.").score == 1.0
+    assert run("timeframe", "I've booked the engineer and they will come on the 5th.").score == 1.0
+    assert run("timeframe", "You need to do nothing, I'll call you back by 5 pm.").score == 1.0
+
+
 def test_a_calm_opening_can_greet_listen_or_say_their_situation_back():
     customer = "The engineer never came on Monday and I've been without heating for four days with a newborn."
     for text in [

@@ -2132,12 +2132,21 @@ def detect_next_step(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
         # The outcome they can act on now: "your card works again now", "you can use it right away".
         r"|\b(?:works?|is working|is (?:back|active|live|unblocked|working)) (?:again )?(?:now|right away|straight away)\b"
         r"|\byou can (?:now )?(?:use|log in|go|pay|access|travel|fly|collect|book)\b"
+        # The process ahead and how long it takes: "it can take between 5 and 10 working days to land".
+        r"|\b(?:takes?|taking|reply|replies|respond|responds|get back to you|lands?|clears?|is|it'?s)\b(?:\s+\w+){0,3}?\s+"
+        r"(?:within |between |up to |around |about )?\d+(?:\s?(?:-|to|and)\s?\d+)? (?:working |business )?(?:days?|weeks?|hours?)\b"
+    )
+    # Not a next step: "you'll just have to wait", "you should have checked with them first".
+    not_next = re.compile(
+        r"\byou(?:'?ll| will)(?: just| simply) have to\b|\byou(?:'?ll| will) have to (?:wait|be patient|hold on)\b"
+        r"|\byou should have (?!been\b)\w+(?:ed|en)\b"
     )
     imperative = re.compile(
         r"(?:please |so |then |just |now )?(?:try|restart|reboot|check|reply|log in|keep an eye|look out|give it|call us|pop in|bring|send us|expect)\b"
     )
     extra = _user_rx(config, "patterns")
-    hits = ctx.find(rx) + (ctx.find(extra) if extra is not None else [])
+    hits = [m for m in ctx.find(rx) if not not_next.match(ctx.norm, m.start())]
+    hits += ctx.find(extra) if extra is not None else []
     spans = [ctx.span(*ctx.clause_of(m.start())) for m in hits[:2]]
     if not spans:
         spans = [ctx.span(a, b) for a, b in ctx.clauses if b > ctx.window_start and imperative.match(ctx.norm[a:b])][:1]

@@ -100,6 +100,20 @@ def test_checks_understanding_and_next_step():
     assert run("next_step", "We'll pick it up from your porch on Monday.").score == 1.0
 
 
+def test_the_process_ahead_is_a_next_step_and_being_told_to_wait_is_not():
+    for text in [
+        "I've requested the credit. It can take between 5 and 10 working days to land.",
+        "Your appeal goes to the adjudicator and they reply within 28 days.",
+        "You'll have to submit it again.",
+    ]:
+        assert run("next_step", text).score == 1.0, text
+    for text in [
+        "As I said, finance processes refunds in batches, you'll just have to wait.",
+        "It's with your bank. You should have checked with them first.",
+    ]:
+        assert run("next_step", text).score == 0.0, text
+
+
 def test_voice_is_not_assessed_for_typed_answers():
     config = {"feature": "pause_s", "bands": [[None, 0.5, 0.0], [0.5, None, 1.0]]}
     assert DETECTORS["voice"](Context("Okay."), config, NONE).score is None

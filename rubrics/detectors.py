@@ -949,7 +949,7 @@ POLICY_RX = _rx(
         r"polic(?:y|ies)",
         r"(?:the|our) (?:system|rules?|terms|procedures?|process)",
         r"unfortunately",
-        r"the reason (?:is|why)",
+        r"the reason (?:is|why|[^.,;!?]{1,50}? (?:is|was)\b)",
         r"(?:it'?s|that'?s|this is|this was) because",
         r"according to",
         r"per (?:line|account|month)",
@@ -1537,7 +1537,12 @@ DOING_NOW_RX = re.compile(
 def _defends(ctx: Context, pos: int) -> bool:
     """The sentence at `pos` explains a rule or defends the company."""
     sentence = ctx.sentence_of(pos)
-    return bool(POLICY_RX.search(ctx.norm[slice(*sentence)]) or ctx.defensive_within(*sentence))
+    text = ctx.norm[slice(*sentence)]
+    if POLICY_RX.search(text):
+        return True
+    # "So you've been told you're not covered", "so the drain's overflowed twice, that's not right":
+    # a defensive-sounding phrase inside their problem said back is not a defence.
+    return ctx.defensive_within(*sentence) and not RESTATEMENT_OPENER_RX.match(text.strip())
 
 
 def _acts(ctx: Context, a: int, b: int) -> bool:

@@ -74,6 +74,18 @@ def test_their_figure_inside_a_defence_is_not_their_problem_said_back():
     assert run("restatement", "So your first bill came to £47, not the £29.99 you were told?", customer).score == 1.0
 
 
+def test_a_defensive_sounding_phrase_inside_their_problem_said_back_is_not_a_defence():
+    customer = "I paid £1,500 to a builder and now the bank's telling me it was a scam and I'm not covered."
+    said_back = (
+        "So you transferred £1,500 to a builder that turned out to be a scam, and you've been told you're not covered."
+    )
+    assert run("restatement", said_back, customer).score == 1.0
+    # An explanation that opens the same way is still one.
+    customer = "My bill went up from $89 to $146 and nobody told me!"
+    explained = "So the reason your bill went up to $146 is your promotion ended, it's in the agreement you signed."
+    assert run("restatement", explained, customer).score == 0.6
+
+
 def test_concreteness_levels():
     assert run("concreteness", "I'm refunding the duplicate $40 charge right now.").score == 1.0
     assert run("concreteness", "I can try to get the charge reversed.").score == 0.6

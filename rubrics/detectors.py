@@ -467,7 +467,8 @@ DEFENSIVE = [
     r"(?:i'?m|we'?re|i am|we are) sorry (?:that )?you (?:feel|see it) (?:that way|like that)",
     r"you (?:signed up for|agreed to|accepted|chose|opted in to) (?:it|this|that|the)",
     r"(?:these things|this|that|it|refunds|delays|mistakes|cancellations|things|outages) (?:can |do |will |sometimes |just )?(?:take (?:a while|time|ages)|happens?)",
-    r"(?:it'?s|that'?s|this is) not (?:a scam|true|right|correct)",
+    # Not "that's not right": said on its own it sides with the customer ("Oh no, that's not right!").
+    r"(?:it'?s|that'?s|this is) not (?:a scam|true|correct)",
     r"stop (?:shouting|yelling|swearing|interrupting)",
     r"it is what it is",
     r"don'?t panic",
@@ -507,7 +508,10 @@ DEFENSIVE = [
     # Blaming the customer: what they should have done, or doubting them.
     r"if you(?: had|'?d) (?:\w+ ){0,2}?(?:\w+ed|done|gone|rung|read|told|known|kept|paid|spoken|sent|taken|given|made)\b"
     r"[^.!?]{0,60}?\b(?:would(?:n'?t| not)? have|'?d have|wouldn'?t be)",
-    r"you(?:'?ve| have) (?:already )?been (?:told|informed|advised|notified)(?! (?:something|different|conflicting|the wrong|wrong|incorrect|nothing|\w+ different|otherwise))",
+    # "You've already been told", "you were advised of this": not "you've been told you're not covered",
+    # which says back what happened to them.
+    r"you(?:'?ve| have) already been (?:told|informed|advised|notified)(?! (?:something|different|conflicting|the wrong|wrong|incorrect|nothing|\w+ different|otherwise))",
+    r"you(?:'?ve| have) been (?:told|informed|advised|notified)(?= (?:this|that|about (?:this|that|it)|of (?:this|that)|before|already|several|multiple|many|in (?:writing|the|your|our))\b|\s*(?:[.,;!]|$))",
     r"(?:fault|problem|issue|error) (?:is|was|lies) (?:on|with|at) your (?:side|end)",
     r"(?:are|you'?re|you are) you sure (?:you|that)|(?:you'?re|you are) sure (?:you|that)",
     r"if you (?:\w+ ){1,4}(?:this|it) (?:won'?t|will not|wouldn'?t) happen",
@@ -705,12 +709,27 @@ DEFENSIVE = [
     r"(?:not|isn'?t|aren'?t) (?:something|anything|things) (?:that )?(?:the|our) (?:airline|company|bank|network|council|insurer|store|shop|team|branch|hospital|practice) (?:\w+ )?(?:controls?|decides?|can (?:control|change))",
     r"(?:usually|normally|typically|often|generally|most of the time)\b[^.!?]{0,25}?\b(?:happens?|occurs?)\b[^.!?]{0,10}?\bwhen (?:the |a )?(?:customers?|you|people|users?|callers?)\b",
 ]
+DEFENSIVE += [
+    # Whose side it is on, and whose job it is.
+    r"(?:it'?s|it is|that'?s|that is|this is) not (?:on|at) (?:our|my) (?:side|end)",
+    r"(?:it'?s|it is|that'?s|that is) not in (?:our|my) hands",
+    r"(?:job|responsibility|problem|fault|department|decision),? not (?:ours|mine)\b",
+    # Repeating an earlier explanation in the passive.
+    r"as (?:was|has been|it was) (?:already )?(?:explained|mentioned|said|stated)",
+    # The plan, the system and the figures as the answer.
+    r"(?:that'?s|it'?s|this is) (?:just )?how (?:the|our|your) (?:plan|system|policy|process|contract|tariff|account|billing|package) works",
+    r"(?:is|are) (?:valid|correct|legit(?:imate)?|accurate) (?:as per|according to|on|in) (?:the|our) system",
+    r"showing as (?:legit(?:imate)?|valid|correct|genuine) (?:on|in) (?:our|the) system",
+    r"that'?s the (?:figure|amount|price|rate|number|valuation) (?:we|i) (?:have to|must|need to|'?ve got to) go by",
+    r"unfortunately (?:we|i) (?:can|could) only\b",
+    r"you (?:must|will|'?ll) (?:just )?(?:have to )?be patient",
+]
 DEFENSIVE_RX = _rx(DEFENSIVE)
 # Fillers that sit inside a defensive phrase without changing it ("you should *really* have",
 # "so *technically* it was correct"); the defensive patterns also run on the answer without them.
 _FILLERS = re.compile(
     r"\b(?:really|actually|honestly|just|simply|technically|clearly|obviously|basically|frankly|"
-    r"probably|definitely|certainly|genuinely|quite|kind of|sort of|of course|to be fair),? "
+    r"probably|definitely|definately|certainly|genuinely|quite|kind of|sort of|of course|to be fair),? "
 )
 
 

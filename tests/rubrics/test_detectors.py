@@ -183,6 +183,16 @@ DEFENSIVE_FAMILIES = [
     "Weather delays aren't something the airline can control.",
     "Usually these lockouts happen when customers share their code.",
     "The fee is in the welcome pack you received when you joined.",
+    "There's a delay on the vendor system, it's not on our side ma'am.",
+    "Technician visits depend on area availability, it is not in our hands.",
+    "Putting the driveway back is actually the contractor's job, not ours.",
+    "As was already explained to you on your previous calls, the promo ended last month.",
+    "That's how the plan works sir, it's definately in the terms.",
+    "Upon checking sir, the fee is valid as per the system.",
+    "The offer comes from the valuation guides, so that's the figure we have to go by.",
+    "Unfortunately we can only refund within thirty days.",
+    "You must just be patient.",
+    "You've already been told this twice.",
 ]
 NOT_DEFENSIVE = [
     "You shouldn't have had to call back about it.",
@@ -194,6 +204,8 @@ NOT_DEFENSIVE = [
     "That was completely outside your control, and I'm sorting it now.",
     "That's R1,596 you shouldn't have paid, and I'm refunding all of it now.",
     "Kindly allow me one minute while I check both debits.",
+    "Oh no, that's definitely not right! Let me pull up your account.",
+    "So you transferred £1,500 to a builder and you've been told you're not covered. I'm reopening the claim now.",
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -32,7 +33,10 @@ def criterion_feedback(result: CriterionResult) -> str:
         return f"Done: {found or 'yes'}." + (f" {quote}" if quote else "")
     parts = []
     if found:
-        parts.append(f"You {found}." + (f" {quote}" if quote else ""))
+        # Detectors report either what the learner did ("acknowledged in general terms") or what the
+        # answer held ("a vague promise"); the second needs a verb to read as a sentence.
+        lead = "You gave" if re.match(r"(?:a|an|the|some)\b", found) else "You"
+        parts.append(f"{lead} {found}." + (f" {quote}" if quote else ""))
     if result.missing:
         parts.append("Missing: " + "; ".join(result.missing) + ".")
     if result.next_level:

@@ -44,6 +44,14 @@ def test_defensive_answer_fails_with_the_phrase_as_evidence(defaults):
     assert grade.better_line  # one better line, from the rubric's model answers
 
 
+def test_feedback_on_a_partial_answer_reads_as_sentences(defaults):
+    answer = "We'll look into it and get back to you soon."
+    grade = services.answer_grade(rubric_slug="combined", text=answer, customer_line=CUSTOMER)
+    feedback = {c["slug"]: c["feedback"] for c in grade.results}
+    assert feedback["concrete-action"].startswith("You gave a vague promise.")
+    assert feedback["specific-timeframe"].startswith("You gave a vague timeframe: soon.")
+
+
 def test_fix_before_acknowledging_loses_the_order_criterion(defaults):
     answer = "Let me fix the $40 double charge now. I can hear how frustrating it is to call three times."
     grade = services.answer_grade(rubric_slug="combined", text=answer, customer_line=CUSTOMER)

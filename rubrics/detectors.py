@@ -858,6 +858,15 @@ ACTION_VERBS = [
     r"get(?:ting)? (?:you|a|the|your) (?:a |an |new )?\w+",
     r"giv\w+ you",
     r"offer\w*",
+    # Handing it on (a hand-off: hedged unless owned, see _handoff_owned).
+    r"pass\w* (?:this|it|that|your \w+)(?: \w+)?(?: over| on| along)? to",
+    r"hand\w* (?:this|it|that|your \w+)(?: over)? to",
+    r"(?:forward|refer)\w* (?:this|it|that|your \w+)(?: on| over)? to",
+    # Removing a charge, restarting a payment, having it undone.
+    r"tak(?:e|ing) (?:that|the|this|it|your)(?: \w+){0,2} off",
+    r"restart\w*",
+    r"resum\w*",
+    r"get(?:ting)? (?:that|it|this|them|those) (?:\w+ )?(?:pulled back|removed|reversed|refunded|cancel+ed|taken off|credited|waived|corrected|replaced|reinstated)",
 ]
 INVESTIGATIVE_VERBS = [
     r"check\w*",
@@ -1684,6 +1693,9 @@ def _offer_is_specific(ctx: Context, m: re.Match[str]) -> bool:
     return bool(IMMEDIATE_RX.search(sentence) or "personally" in sentence or numbers_in(sentence))
 
 
+VAGUE_DESTINATION_RX = re.compile(
+    r"(?:\s+(?:on|over|along|it|this|that))*(?:\s+(?:to|with))?\s+(?:the\s+)?(?:relevant|appropriate|right|concerned|respective)\s+(?:team|department|people|section)\b"
+)
 HANDOFF_OWNED_RX = re.compile(r"\b(?:myself|personally|under my name|manually|as an emergency|as urgent|priority)\b")
 
 
@@ -1694,6 +1706,8 @@ def _handoff_owned(ctx: Context, m: re.Match[str]) -> bool:
     sentence = ctx.norm[a:b]
     if HEDGED_RESULT_RX.search(ctx.norm, m.end(), b):
         return False  # "I'll raise a ticket and they may be able to reverse it": the result is not promised
+    if re.search(r"\b(?:someone|somebody|the relevant (?:team|department))\b", sentence):
+        return False  # "I've passed it on to the relevant team and someone will look into it as a priority"
     return bool(IMMEDIATE_RX.search(sentence) or HANDOFF_OWNED_RX.search(sentence))
 
 
@@ -1722,6 +1736,8 @@ def _owner_actions(ctx: Context, rx: re.Pattern[str]) -> tuple[list[re.Match[str
             hedged.append(m)  # "I can book a reading": offered, not done or promised
         elif rx is OWNER_ACTION_RX and INVESTIGATE_START_RX.match(gap.strip()):
             hedged.append(m)  # "let me check with the courier": a check, whatever follows
+        elif HANDOFF_RX.match(m.group("verb")) and VAGUE_DESTINATION_RX.match(ctx.norm, m.end()):
+            continue  # "I've passed this on to the relevant team": nobody named, nothing promised
         elif HANDOFF_RX.match(m.group("verb")) and not _handoff_owned(ctx, m):
             # "I'll raise a request with billing", "I'll escalate it to the claims team": someone else
             # decides the result, so the owner is unclear, unless the agent does it now or personally.

@@ -234,6 +234,17 @@ def test_passing_it_to_another_team_is_hedged_unless_the_agent_owns_it_now():
     assert run("concreteness", "I'm escalating it to the repairs manager right now.").score == 1.0
     assert run("concreteness", "I'll submit the claim for you myself.").score == 1.0
     assert run("concreteness", "I'll chase the assessor about it.").score == 0.6
+    assert run("concreteness", "I'll pass this to our delivery investigations team.").score == 0.6
+    assert run("concreteness", "I'm gonna pass this over to the adjudication team.").score == 0.6
+    # Handed to nobody in particular: not an action at all.
+    assert run("concreteness", "I've passed this on to the relevant team.").score < 0.6
+
+
+def test_removing_a_charge_or_restarting_a_payment_is_an_action():
+    assert run("concreteness", "I'm taking that fee off the account myself now.").score == 1.0
+    assert run("concreteness", "I'm going to restart your payment myself today.").score == 1.0
+    assert run("concreteness", "I'm going to get that pulled back today.").score == 1.0
+    assert run("concreteness", "I'll get that sorted for you.").score < 1.0
 
 
 def test_a_month_named_may_does_not_hedge_the_next_sentence():

@@ -83,10 +83,23 @@ _REPORTED_RE = re.compile(
     r"( was| is|.s| were| had been)?( absolutely| totally| just| so| a| an| bloody| really)*( \w+){1,2}",
 )
 _PAST_ANGER_RE = re.compile(
+    r"\bi was( absolutely| so| really| bloody| just| quite| a bit)* (raging|furious|livid|fuming|angry|seething|cross|fed up)\b"
+    r"(?=.{0,250}\b(not proud of|looking back|in hindsight|at the time|back then)\b)|"
     r"\b(last (week|month|year|time)|(a|two|three|few|couple of) (weeks|months|days) ago|at the time|back then)\b.{0,140}"
     r"\bi was( absolutely| so| really| bloody| just| quite| a bit)* (raging|furious|livid|fuming|angry|seething|cross|fed up)\b"
     r"|\bi was( absolutely| so| really| bloody| just| quite| a bit)* (raging|furious|livid|fuming|angry|seething|cross|fed up)\b"
     r".{0,60}\b(last (week|month|year|time)|at the time|back then)\b",
+    re.IGNORECASE,
+)
+# The caller's own threat from another day: "told him I was taking you all to small claims".
+_PAST_THREAT_RE = re.compile(
+    r"\b(told|said to|warned) (him|her|them|the \w+|your \w+|everyone)( that)? (i was|i.?d|i would)\b[^.!?]{0,80}",
+    re.IGNORECASE,
+)
+# Swearing for joy: "holy shit, that oak is good", "he deserves a raise, a fucking big one".
+_JOYFUL_RE = re.compile(
+    r"\b(deserves? (a raise|a medal|a promotion|a bonus)|(so|just|really) (excited|happy|chuffed|stoked|thrilled)|sorry (for|about) (the|my) language|"
+    r"(is|was|are|were) (so |bloody |really )?(good|great|brilliant|amazing|fantastic|incredible|lekker|awesome)|champions?|legend)\b",
     re.IGNORECASE,
 )
 # "I'm not angry, I just think...": the caller ruling the feeling out.
@@ -242,7 +255,9 @@ _SOFTENERS = re.compile(
 )
 # Asking calmly for the complaints process or a review, rather than threatening one.
 _POLITE_REQUEST = re.compile(
-    r"\b(i.?d like to|i would like to|can i|could i|how (do|can|would) i|i.?d like you to|please (can|could) (i|you)|i want to know how to)"
+    r"\b(i.?d like to|i would like to|can i|could i|how (do|can|would) i|i.?d like you to|please (can|could) (i|you)|i want to know how to"
+    # The call's stated purpose: "I'm calling to lodge a formal complaint", "my MD asked me to lodge...".
+    r"|(i.?m|i am) (calling|ringing|phoning|here|writing)( today)? to|(asked|told|instructed) me to|(i.?ve|i have) been asked to)"
     r"\s+((find out|know|ask|check|see)\s+how\s+(to\s+|i\s+(can\s+|would\s+)?|do\s+i\s+)?)?"
     r"(make|raise|lodge|file|log|put in|submit|register|leave|write)\s+(a|my|his|her|their)\s+(formal\s+)?(complaint|review)\b",
     re.IGNORECASE,
@@ -473,6 +488,13 @@ def score_customer_turn(text: str, previous: Sequence[str] = ()) -> tuple[float,
     _drop_named(markers, clean, _NOT_A_THREAT_RE, ("threat",))
     _drop_named(markers, clean, _REPORTED_RE, ("outrage", "anger", "profanity"))
     _drop_named(markers, clean, _PAST_ANGER_RE, ("anger",))
+    _drop_named(markers, clean, _PAST_THREAT_RE, ("threat",))
+    if (
+        "profanity" in markers
+        and _JOYFUL_RE.search(clean)
+        and not ({"outrage", "anger", "conduct", "sarcasm", "threat"} & markers.keys())
+    ):
+        del markers["profanity"]  # swearing for joy, not at anyone
     _drop_named(markers, clean, _NOT_FEELING_RE, ("anger",))
     if "threat" in markers and _POLITE_REQUEST.search(clean):
         # "I'd like to make a formal complaint" asks for a process; it is a threat only when the turn

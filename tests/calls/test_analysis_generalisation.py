@@ -402,6 +402,14 @@ def test_a_whole_undiarised_call_in_one_turn_is_scored_without_stalling() -> Non
         ("Just the refund, please. I'm not angry, I just don't want anyone else caught out.", "anger"),
         ("Yes, I'll send it. Okay. Thank you, Hamza. Sorry, I was very angry.", "anger"),
         ("Sorry I was really rude to you earlier, it's been a long day.", "conduct"),
+        ("Good morning. I'm calling to lodge a formal complaint, our president asked me to read the letter.", "threat"),
+        (
+            "Told him I was taking you all to small claims, told him I'd be calling the papers. I'm not proud of it.",
+            "threat",
+        ),
+        ("That was the flood. I was furious, I'm not going to lie to you. I'm not proud of it.", "anger"),
+        ("no seriously your install guy holy shit that oak is good he was on the roof at seven", "profanity"),
+        ("please do man that guy deserves a raise a fucking big one sorry for the language", "profanity"),
     ],
 )
 def test_words_that_are_someone_elses_or_from_another_day_are_not_cues(text: str, cue: str) -> None:
@@ -415,6 +423,9 @@ def test_words_that_are_someone_elses_or_from_another_day_are_not_cues(text: str
         ("I'll be speaking to my attorney about this.", "threat"),
         ("This is ridiculous, he said it would be here Tuesday.", "outrage"),
         ("I was absolutely raging when I opened this bill and I still am.", "anger"),
+        ("I want to make a formal complaint and I want it done today!", "threat"),
+        ("I'm telling you now, I'm taking you to small claims.", "threat"),
+        ("This is fucking ridiculous. Your installer left a hole in my roof.", "profanity"),
     ],
 )
 def test_the_callers_own_words_today_still_count(text: str, cue: str) -> None:

@@ -45,8 +45,8 @@ CONTEXT_WINDOW_S = 150.0
 CONTEXT_HALF_LIFE_S = 40.0
 # Runs this close together with no settling between are one event (see _merge_unsettled).
 MERGE_UNSETTLED_S = 60.0
-# ...and a supervisor demand, threat or hang-up within this long of an escalation the caller never
-# settled from is how that escalation ended, not a second one.
+# ...and a supervisor demand, threat or hang-up within this long of an escalation (or early signs) the
+# caller never settled from is how that run ended, not a second one.
 MERGE_ENDING_S = 150.0
 _ENDING_MARKERS = frozenset({"supervisor", "threat", "hangup"})
 # A run to flag: (kind, its customer-turn indexes into the scores, the anchor's index (see _build), the next run's start).
@@ -1019,8 +1019,10 @@ def _merge_unsettled(plans: list[_Plan], scores: Sequence[TurnScore]) -> list[_P
     """Runs the caller never settled between (no thanks, no acceptance, within MERGE_UNSETTLED_S)
     are one event. Flaring up again is the same escalation, not a second one; early signs followed
     by an escalation were not prevented, they are where it began; more early signs after early signs
-    are the same early signs. A supervisor demand, threat or hang-up after an unsettled escalation
-    ends that escalation (MERGE_ENDING_S), however quiet the caller went in between."""
+    are the same early signs. A supervisor demand, threat or hang-up after an unsettled escalation,
+    or after early signs the caller never settled from, ends that run (MERGE_ENDING_S), however quiet
+    the caller went in between: "No, I'm not doing that again" ... "it's going to Ofcom" is one
+    escalation that deteriorated, not early signs prevented and a second escalation."""
     out: list[_Plan] = []
     for plan in plans:
         kind, episode, _, until = plan
@@ -1028,7 +1030,7 @@ def _merge_unsettled(plans: list[_Plan], scores: Sequence[TurnScore]) -> list[_P
             first_kind, first, first_moment, _ = out[-1]
             between = scores[first[-1] + 1 : episode[0]]
             gap = scores[episode[0]].turn.start_s - scores[first[-1]].turn.start_s
-            ends_it = first_kind == "escalation" and any(_ENDING_MARKERS & scores[i].markers.keys() for i in episode)
+            ends_it = any(_ENDING_MARKERS & scores[i].markers.keys() for i in episode)
             window = MERGE_ENDING_S if ends_it else MERGE_UNSETTLED_S
             if gap <= window and not any(_settling(s) for s in between):
                 merged = "escalation" if "escalation" in (first_kind, kind) else first_kind

@@ -272,6 +272,27 @@ def test_a_hang_up_after_an_escalation_the_caller_never_settled_from_is_how_it_e
     assert [(f.kind, f.time_s, f.outcome) for f in analysis.escalations] == [("escalation", 25.0, "deteriorated")]
 
 
+EARLY_SIGNS_THEN_THREAT = """[0:00] Agent: Thanks for calling Northfield Broadband, you're through to Dan.
+[0:05] Customer: Internet keeps dropping out. Every night, seven o'clock, same as last time.
+[0:15] Agent: Okay, could you switch the router off at the wall for thirty seconds for me?
+[0:24] Customer: No. No, I'm not doing that again. This is the third time I've called about this.
+[0:34] Agent: I understand, I'm sorry. Let me look at the line history for you.
+[0:50] Customer: Fine.
+[1:05] Agent: The earliest engineer slot is the twenty-third.
+[1:15] Customer: The twenty-third. It's the ninth today.
+[1:30] Agent: I can put a note on the account as well.
+[1:40] Customer: Right.
+[1:55] Agent: Is there anything else?
+[2:05] Customer: If it's not sorted by the weekend it's going to Ofcom. I'll sort it myself.
+[2:15] Agent: I'm sorry to hear that."""
+
+
+def test_early_signs_the_caller_never_settled_from_end_in_their_threat(classifier: TriggerClassifier) -> None:
+    # Not early signs "prevented" and then a second escalation: one run that ended in a threat.
+    analysis = _analyse(EARLY_SIGNS_THEN_THREAT, classifier)
+    assert [(f.time_s, f.outcome) for f in analysis.escalations] == [(24.0, "deteriorated")]
+
+
 def test_a_caller_who_thanked_the_agent_in_between_escalated_twice(classifier: TriggerClassifier) -> None:
     settled = UNSETTLED_THEN_HANGUP.replace(
         "[2:04] Customer: I've got a baby in the car.", "[2:04] Customer: Okay, thanks for explaining, that's fair."

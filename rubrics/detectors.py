@@ -1486,6 +1486,9 @@ GENERIC_ISSUE_WORDS = {
     for w in """order problem issue bill account service charge payment money work home question refund delivery
     company cost price fee contract thing plan""".split()
 }
+CHECKBACK_OPENER_RX = re.compile(
+    r"^(?:ok(?:ay)?,? |right,? )?so,? (?:just )?(?:to (?:confirm|be clear|check)|if i(?:'ve| have)? (?:understand|understood|got (?:this|that|it)))\b"
+)
 GENERIC_REF_RX = re.compile(
     r"\b(?:your|this|the|that|an?) (?:\w+ )?(?:issue|problem|situation|concern|complaint|matter|experience|outage|"
     r"delay|wait|trouble|mix-up|error|mistake|service)s?\b"
@@ -1579,6 +1582,17 @@ def _acts(ctx: Context, a: int, b: int) -> bool:
     return bool(PROMISE_RX.search(clause) or DOING_NOW_RX.match(clause))
 
 
+def _said_back_sentence(ctx: Context) -> tuple[int, int] | None:
+    """A sentence framed as saying their problem back ("So just to confirm, your bag is delayed, is
+    that correct?"), in the agent's own words (bag for suitcase): a general restatement at least."""
+    for a, b in ctx.window_sentences():
+        sentence = ctx.norm[a:b].strip()
+        opens = CHECKBACK_OPENER_RX.match(sentence) or RESTATEMENT_OPENER_RX.match(sentence)
+        if opens and opens.start() == 0 and len(sentence.split()) >= 4 and not _defends(ctx, a):
+            return a + (len(ctx.norm[a:b]) - len(ctx.norm[a:b].lstrip())), a + len(ctx.norm[a:b].rstrip(" .?!"))
+    return None
+
+
 def detect_restatement(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
     """Says the customer's problem back: 1.0 with their specifics (amounts, dates, products, how
     many times), `partial_score` in general terms, 0 when it does not restate at all."""
@@ -1638,6 +1652,7 @@ def detect_restatement(ctx: Context, config: dict[str, Any], anchors: Anchors) -
         generic_ref = GENERIC_REF_RX.search(ctx.norm, a, b)
         if generic_ref:
             break
+    said_back = None if generic_ref else _said_back_sentence(ctx)
     sim = 0.0
     threshold = float(config.get("threshold", 0.55))
     if ctx.embed is not None and clauses:
@@ -1668,11 +1683,11 @@ def detect_restatement(ctx: Context, config: dict[str, Any], anchors: Anchors) -
     words_ok = bool(salient) and len(echoed_words) >= 2 and said_their_figures
     if (specifics >= 1 and (echoed_words or specifics >= 2 or sim >= 0.45)) or words_ok:
         score = 1.0
-    elif echoed_words or specifics or generic_ref or mentioned or sim >= threshold:
+    elif echoed_words or specifics or generic_ref or said_back or mentioned or sim >= threshold:
         score = float(config.get("partial_score", 0.6))
-        if generic_ref and not found:
+        if (generic_ref or said_back) and not found:
             found.append("referred to the problem in general terms")
-            evidence.append(ctx.span(generic_ref.start(), generic_ref.end()))
+            evidence.append(ctx.span(*(said_back or (generic_ref.start(), generic_ref.end()))))
         elif mentioned and not found:
             found.append("mentioned the customer's specifics in passing, inside an action")
             evidence += [ctx.span(*ctx.clause_of(a)) for a, _ in list(mentioned.values())[:2]]

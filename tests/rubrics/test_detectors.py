@@ -57,6 +57,18 @@ def test_restatement_needs_the_customers_specifics():
     assert run("restatement", "Can I have your account number?", customer).score == 0.0
 
 
+def test_their_problem_framed_as_said_back_in_other_words_is_a_general_restatement():
+    customer = "My suitcase didn't arrive on BA 217 on Sunday and I've spent $280 on clothes."
+    d = run(
+        "restatement",
+        "So just to confirm, your bag is delayed and you've had some expenses, is that correct?",
+        customer,
+    )
+    assert d.score == 0.6 and d.evidence[0].text.startswith("So just to confirm")
+    # "Right?" after a jibe is not a check-back.
+    assert run("restatement", "So basically you didn't read the terms. Right?", customer).score == 0.0
+
+
 def test_their_words_without_their_figures_is_a_general_restatement():
     customer = "You've put my direct debit up from £98 to £241 a month without any warning."
     words_only = "So your direct debit has gone up and you weren't given any warning, is that right?"

@@ -347,8 +347,8 @@ _AGENT_ACK_RE = re.compile(
 )
 HEARD = 0.2  # weight of the agent's acknowledgement as a cue on the turn it answers (up to WARN)
 _TONE_APOLOGY_RE = re.compile(
-    r"\bsorry,? (i was|for being|if i was|if i|i|for|about)( so| very| really| quite| too| that| a bit| a little bit| a little| little bit| little| being)? (short|snappy|angry|cross|harsh|abrupt|worked up|heated|snapping|snapped|rude|shouting|shouted|going off|ranting|raised my voice|lost it|losing it|biting|blew up|came in|got|went off|having a go|my tone|the rant|getting (a bit |a little |so )?(hot|heated|worked up|carried away|wound up|short)|lost my temper)|"
-    r"\b(didn.?t|don.?t) mean to (snap|shout|take it out|go off|have a go|be rude)|\bi.?m sorry i (raised|shouted|snapped|lost|got)|\bsorry for (going off|snapping|shouting|ranting|my tone|biting|being (short|rude|snappy|so))",
+    r"\bsorry,?( (ah|la|lah|oh|eh|yeah|love|mate|hun|hon|son|dear|madam|sir|ma.?am),?)? (i was|for being|if i was|if i|i|for|about)( so| very| really| quite| too| that| a bit| a little bit| a little| little bit| little| being)? (short|snappy|angry|cross|harsh|abrupt|worked up|heated|snapping|snapped|rude|shouting|shouted|hollering|hollered|yelling|yelled|screaming|screamed|barking|barked|going off|ranting|raised my voice|lost it|losing it|biting|blew up|came in|got|went off|having a go|my tone|the rant|stressed|upset|emotional|frustrated|getting (a bit |a little |so |all )?(hot|heated|worked up|carried away|wound up|short|upset|angry|cross|emotional|stressed|frustrated)|lost my temper)|"
+    r"\b(didn.?t|don.?t) mean to (snap|shout|take it out|go off|have a go|be rude)|\bi.?m sorry i (raised|shouted|snapped|lost|got|hollered|yelled|screamed|barked)|\bsorry for (going off|snapping|shouting|ranting|my tone|biting|being (short|rude|snappy|so))",
     re.IGNORECASE,
 )
 # A customer turn that shows the run is over: thanks, or accepting what the agent offered.
@@ -481,7 +481,7 @@ def score_customer_turn(text: str, previous: Sequence[str] = ()) -> tuple[float,
         _drop_named(markers, clean, _HEDGED_RE, ("anger", "emotion", "frustration"))
     if _TONE_APOLOGY_RE.search(clean):
         # "sorry I was a little angry", "sorry I was really rude" name the heat of an earlier turn, not of this one.
-        _drop_named(markers, clean, _TONE_APOLOGY_RE, ("anger", "emotion", "frustration", "conduct"))
+        _drop_named(markers, clean, _TONE_APOLOGY_RE, ("anger", "emotion", "frustration", "conduct", "rising"))
     if "broken_promise" in markers:
         # "Oh. Nobody told me that." is news the caller is taking in, not a promise broken.
         _drop_named(markers, clean, _NEWS_RE, ("broken_promise",))

@@ -177,14 +177,25 @@ def test_money_transfers_are_not_call_transfers(classifier: TriggerClassifier) -
     assert [e.trigger for e in result.escalations] == ["product_failure"]
 
 
-def test_a_caller_who_later_apologises_for_their_tone_had_escalated(classifier: TriggerClassifier) -> None:
+@pytest.mark.parametrize(
+    "apology",
+    [
+        "Sorry for being short with you, it's been a long week.",
+        "Well, I'm sorry I hollered at you. I been stewing on it since last night.",
+        "Sorry for getting upset on you. It's been a rough week.",
+        "Sorry ah, I was a bit stressed just now.",
+    ],
+)
+def test_a_caller_who_later_apologises_for_their_tone_had_escalated(
+    classifier: TriggerClassifier, apology: str
+) -> None:
     text = """[0:00] Agent: Repairs line, Ola speaking.
 [0:04] Customer: Hi, the boiler's off again, it's the second visit this month and I've got two little ones in the house.
 [0:13] Agent: Okay. Has the engineer been already?
 [0:16] Customer: Yes, twice, I told you. It's freezing in here and every time I ring I get the same questions, I'm really not in the mood for this today.
 [0:27] Agent: You're right, I'm sorry, you shouldn't have to repeat it. I'm booking an engineer for this afternoon and sending two heaters now.
-[0:38] Customer: Okay. Thank you. Sorry for being short with you, it's been a long week.
-"""
+[0:38] Customer: Okay. Thank you. APOLOGY
+""".replace("APOLOGY", apology)
     result = _analyse(text, classifier)
     assert [(e.kind, e.outcome) for e in result.escalations] == [("escalation", "recovered")]
 

@@ -318,7 +318,23 @@ EMOTIONS: dict[str, list[str]] = {
     "sadness": [r"sad", r"saddened", r"devastat\w*", r"heartbr\w*", r"hurt(?:ful)?", r"embarrass\w*", r"humiliat\w*"],
     "exhaustion": [r"exhaust\w*", r"draining", r"worn out", r"overwhelm\w*", r"tiring", r"tired", r"weary"],
     # Broad feelings a coach accepts for any upset customer.
-    "upset": [r"upset\w*", r"unhappy", r"stress(?:ed|ful|ing)?"],
+    "upset": [
+        r"upset\w*",
+        r"unhappy",
+        r"stress(?:ed|ful|ing)?",
+        # Idioms for it: "at the end of your tether", "at your wits' end", "I'd be over it too".
+        r"(?:at )?the end of (?:your|their|my) (?:tether|rope)",
+        r"(?:at )?(?:your|their|my) wits'? end",
+        r"(?:had|have had) enough",
+        r"(?:be|'d be|are|'re|feel|feeling) (?:so |totally |completely |well )?over it",
+        r"beside (?:yourself|themselves)",
+        r"(?:tearing|pulling) (?:your|their) hair out",
+        r"(?:at )?breaking point",
+        r"(?:a |such a |horrible |awful |nasty |terrible )shock",
+        r"shocked",
+        r"gutted",
+        r"mortified",
+    ],
 }
 # Emotions a coach accepts as the same feeling (frustration and disappointment are close).
 CLUSTERS = {

@@ -17,6 +17,18 @@ def test_emotion_named_matches_the_customers_feeling():
     assert "worried" in d.evidence[0].text
 
 
+def test_feelings_named_in_idioms_are_named():
+    customer = "Four calls, a debt collector's letter, and still nobody has closed the account!"
+    for text in [
+        "I can hear you're at your wits' end, and I'm not surprised.",
+        "It sounds like you're at the end of your tether with this.",
+        "Yeah, I'd be over it too after four calls.",
+        "That must have been a horrible shock, finding the letter.",
+    ]:
+        assert run("emotion", text, customer).score == 1.0, text
+    assert run("emotion", "You need to get over it, the letter is automatic.", customer).score == 0.0
+
+
 def test_emotion_generic_and_mismatched_are_partial():
     assert run("emotion", "I'm sorry for the inconvenience.", "I'm so angry!").score == 0.6
     # She said she was worried; calling it frustration misses what she feels.

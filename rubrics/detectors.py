@@ -1724,10 +1724,38 @@ def _offer_is_specific(ctx: Context, m: re.Match[str]) -> bool:
     return bool(IMMEDIATE_RX.search(sentence) or "personally" in sentence or numbers_in(sentence))
 
 
+# The result waits on someone else's sign-off.
+NEEDS_APPROVAL_RX = re.compile(
+    r"\b(?:need|needs|needing) (?:\w+ ){0,3}(?:approval|sign-off|signing off|authori[sz]ation)\b"
+    r"|\bonce (?:my|the|a|our) (?:supervisor|manager|team leader|tl|team) (?:approves|signs|authori[sz]es|okays)"
+    r"|\b(?:supervisor|manager|team leader) (?:has|needs|will need) to (?:approve|sign|authori[sz]e|okay)"
+    r"|\bneeds? my (?:supervisor|manager|team leader) to (?:approve|sign|authori[sz]e)"
+)
+# Sending or talking it on to someone else: "I'll send your adverts to the engineer", "I'll email the
+# processing officer", "I'll talk to the surgical scheduler", "I'll reach out to the adjuster's manager".
+SENT_ON_RX = re.compile(
+    r"(?:send\w*|email\w*|e-mail\w*|messag\w*|talk\w*|speak\w*|reach\w* out|writ\w*)\b[^.!?;]{0,40}?\bto (?:the|our|their|your|a|an) "
+    r"(?:\w+(?:'s)? ){0,3}(?:team|department|manager|supervisor|officer|engineer|assessor|adjuster|scheduler|office|desk|unit|specialist|provider|practice|warehouse|depot)\b"
+    r"|(?:email\w*|messag\w*) (?:the|our|their|them|him|her) (?:\w+ ){0,2}(?:team|manager|officer|engineer|assessor|adjuster|office)?"
+)
 VAGUE_DESTINATION_RX = re.compile(
     r"(?:\s+(?:on|over|along|it|this|that))*(?:\s+(?:to|with))?\s+(?:the\s+)?(?:relevant|appropriate|right|concerned|respective)\s+(?:team|department|people|section)\b"
 )
 HANDOFF_OWNED_RX = re.compile(r"\b(?:myself|personally|under my name|manually|as an emergency|as urgent|priority)\b")
+
+
+def _sends_it_on(ctx: Context, m: re.Match[str]) -> bool:
+    """The owned verb, or the first word after the owner, sends or talks it on to someone else."""
+    gap = m.group("gap")
+    first_word = m.start("gap") + len(gap) - len(gap.lstrip())
+    return bool(SENT_ON_RX.match(ctx.norm, first_word) or SENT_ON_RX.match(ctx.norm, m.start("verb")))
+
+
+def _next_sentence_end(ctx: Context, pos: int) -> int:
+    """End of the sentence after the one at `pos` (or of this one when it is the last)."""
+    _, end = ctx.sentence_of(pos)
+    following = [b for a, b in ctx.sentences if a >= end]
+    return following[0] if following else end
 
 
 def _handoff_owned(ctx: Context, m: re.Match[str]) -> bool:
@@ -1767,6 +1795,12 @@ def _owner_actions(ctx: Context, rx: re.Pattern[str]) -> tuple[list[re.Match[str
             hedged.append(m)  # "I can book a reading": offered, not done or promised
         elif rx is OWNER_ACTION_RX and INVESTIGATE_START_RX.match(gap.strip()):
             hedged.append(m)  # "let me check with the courier": a check, whatever follows
+        elif NEEDS_APPROVAL_RX.search(ctx.norm, ctx.sentence_of(m.start())[0], _next_sentence_end(ctx, m.start())):
+            hedged.append(m)  # "I can refund the $42 once my supervisor approves it": someone else decides
+        elif re.match(r"updat\w* you\b", m.group("verb") + ctx.norm[m.end() : m.end() + 4]):
+            hedged.append(m)  # "I'll update you when I hear": news, not the fix
+        elif _sends_it_on(ctx, m) and not _handoff_owned(ctx, m):
+            hedged.append(m)  # "I'll send it to the practice manager": a hand-off by another verb
         elif HANDOFF_RX.match(m.group("verb")) and VAGUE_DESTINATION_RX.match(ctx.norm, m.end()):
             continue  # "I've passed this on to the relevant team": nobody named, nothing promised
         elif HANDOFF_RX.match(m.group("verb")) and not _handoff_owned(ctx, m):

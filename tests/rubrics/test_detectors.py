@@ -264,6 +264,20 @@ def test_passing_it_to_another_team_is_hedged_unless_the_agent_owns_it_now():
     assert run("concreteness", "I've passed this on to the relevant team.").score < 0.6
 
 
+def test_an_action_that_waits_on_someone_else_is_hedged():
+    for text in [
+        "I can refund the $42 express fee once my supervisor approves it.",
+        "I'm going to raise a credit for the £240 today. It does need my team leader to approve it.",
+        "I'll send your three adverts to the engineer for a re-review.",
+        "I'll reach out to the adjuster's manager about it.",
+        "I'll email the processing officer for an update.",
+        "I'll update you when I hear back.",
+    ]:
+        assert run("concreteness", text).score == 0.6, text
+    assert run("concreteness", "I'm refunding the $42 express fee now.").score == 1.0
+    assert run("concreteness", "I'll send you a replacement card today.").score == 1.0
+
+
 def test_removing_a_charge_or_restarting_a_payment_is_an_action():
     assert run("concreteness", "I'm taking that fee off the account myself now.").score == 1.0
     assert run("concreteness", "I'm going to restart your payment myself today.").score == 1.0

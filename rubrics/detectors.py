@@ -821,7 +821,7 @@ ACTION_VERBS = [
     r"reconnect\w*",
     r"unlock\w*",
     r"upgrad\w*",
-    r"adjust\w*",
+    r"adjust(?!ers?\b)\w*",  # not "the adjuster"
     r"expedit\w*",
     r"prioriti[sz]\w*",
     r"rais\w*",

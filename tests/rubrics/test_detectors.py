@@ -269,13 +269,15 @@ def test_an_action_that_waits_on_someone_else_is_hedged():
         "I can refund the $42 express fee once my supervisor approves it.",
         "I'm going to raise a credit for the £240 today. It does need my team leader to approve it.",
         "I'll send your three adverts to the engineer for a re-review.",
-        "I'll reach out to the adjuster's manager about it.",
+        "I'll send the claim to the adjuster's manager.",
         "I'll email the processing officer for an update.",
         "I'll update you when I hear back.",
     ]:
         assert run("concreteness", text).score == 0.6, text
     assert run("concreteness", "I'm refunding the $42 express fee now.").score == 1.0
     assert run("concreteness", "I'll send you a replacement card today.").score == 1.0
+    # "Adjuster" is who, not what: no action here.
+    assert run("concreteness", "The adjuster's manager is on leave.").score == 0.0
 
 
 def test_removing_a_charge_or_restarting_a_payment_is_an_action():

@@ -1701,9 +1701,10 @@ def detect_restatement(ctx: Context, config: dict[str, Any], anchors: Anchors) -
         score = 1.0
     elif echoed_words or specifics or generic_ref or said_back or mentioned or sim >= threshold:
         score = float(config.get("partial_score", 0.6))
-        if (generic_ref or said_back) and not found:
+        general = said_back or ((generic_ref.start(), generic_ref.end()) if generic_ref else None)
+        if general and not found:
             found.append("referred to the problem in general terms")
-            evidence.append(ctx.span(*(said_back or (generic_ref.start(), generic_ref.end()))))
+            evidence.append(ctx.span(*general))
         elif mentioned and not found:
             found.append("mentioned the customer's specifics in passing, inside an action")
             evidence += [ctx.span(*ctx.clause_of(a)) for a, _ in list(mentioned.values())[:2]]

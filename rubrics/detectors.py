@@ -724,8 +724,6 @@ DEFENSIVE = [
     r"(?:that'?s|it'?s|this is|which is) not on (?:us|me)\b",
     r"(?:not|isn'?t|aren'?t) (?:something|anything|things) (?:that )?(?:the|our) (?:airline|company|bank|network|council|insurer|store|shop|team|branch|hospital|practice) (?:\w+ )?(?:controls?|decides?|can (?:control|change))",
     r"(?:usually|normally|typically|often|generally|most of the time)\b[^.!?]{0,25}?\b(?:happens?|occurs?)\b[^.!?]{0,10}?\bwhen (?:the |a )?(?:customers?|you|people|users?|callers?)\b",
-]
-DEFENSIVE += [
     # Whose side it is on, and whose job it is.
     r"(?:it'?s|it is|that'?s|that is|this is) not (?:on|at) (?:our|my) (?:side|end)",
     r"(?:it'?s|it is|that'?s|that is) not in (?:our|my) hands",

@@ -182,7 +182,14 @@ class Context:
     def defensive(self) -> list[tuple[int, int]]:
         """Where the shipped defensive patterns match, read with and without filler words, so every
         detector that asks "is this defensive?" sees "you should *really* have" the same way."""
-        return pattern_spans(DEFENSIVE_RX, self.norm)
+        spans = pattern_spans(DEFENSIVE_RX, self.norm)
+        # "...weather related anyway." is a shrug; "you reported it on the 8th and the payment's been
+        # cancelled anyway" is the customer's story told back.
+        return [
+            (a, b)
+            for a, b in spans
+            if not (self.norm[a:b] == "anyway" and STORY_TOLD_BACK_RX.search(self.norm, self.sentence_of(a)[0], a))
+        ]
 
     def defensive_within(self, start: int, end: int) -> bool:
         return any(start <= a and b <= end for a, b in self.defensive)
@@ -456,7 +463,7 @@ DEFENSIVE = [
     r"how many times (?:do|must|have) i",
     # Not "you shouldn't have had to call back" or "you should have been told": those are on us.
     r"you should have(?! (?:had|been|got|gotten|received|heard))",
-    r"you (?:shouldn'?t|should not) have(?! (?:had|been|got|gotten|received|heard|paid|needed|to))",
+    r"(?<!bill )(?<!charge )(?<!fee )(?<!debt )you (?:shouldn'?t|should not) have(?! (?:had|been|got|gotten|received|heard|paid|needed|to))",
     r"you (?:need|have|'?ve got) to understand",
     r"you didn'?t (?:read|listen|check)",
     r"if you(?: had|'?d) (?:read|listened|checked|paid attention)",
@@ -583,7 +590,7 @@ DEFENSIVE = [
     r"i (?:doubt|don'?t think) there'?s (?:\w+ ){0,2}(?:more|much|anything)(?: (?:else|more))? (?:to say|to add|i can|we can)",
     r"you'?re telling me",
     r"(?:so you say|you claim|supposedly|allegedly|so you'?re claiming|if that'?s (?:really )?what happened)",
-    r"kindly (?:allow(?! me\b)|wait|bear|refrain|be patient|understand|remember|accept)",
+    r"kindly (?:allow(?! me\b)|bear|refrain|be patient|understand|remember|accept)",
     # Contradicting the customer with records.
     r"(?:records?|system|logs?|notes|tracking|it says here|account|history) (?:\w+ )?(?:shows?|says?|indicates?|states?|confirms?) (?:that )?(?:you (?:were|did|have|had|didn'?t|never|weren'?t|agreed|asked|chose|cancel|signed|used|made|called)|(?:the )?(?:driver|engineer|courier|technician|fitter|rider) (?:did|knocked|called|came|attended|tried|delivered|left|rang))",
     r"sorry (?:if |that )?you (?:feel|felt|think|thought|believe|see it)",
@@ -659,7 +666,7 @@ DEFENSIVE = [
     r"(?:we'?re|we are|it'?s|it is|you'?re|you are) (?:still )?(?:within|inside) the (?:window|timeframe|time frame|terms|sla|limit)",
     r"(?:usually|normally|often) (?:\w+ ){0,2}(?:weather|user|customer) (?:related|error)",
     r"(?:their|our|the) records are (?:usually |normally |always |generally )?(?:accurate|correct|right|reliable)",
-    r"anyway(?=\s*(?:[.!]|$))",
+    r"anyway(?=\s*(?:[.!]|$))",  # not in the customer's story told back: see Context.defensive
     # Disowning it.
     r"(?:is|'?s) between you and",
     r"(?:their|his|her|the \w+'?s) (?:problem|issue|responsibility|fault|department|call)",
@@ -739,6 +746,7 @@ DEFENSIVE = [
     r"you (?:must|will|'?ll) (?:just )?(?:have to )?be patient",
 ]
 DEFENSIVE_RX = _rx(DEFENSIVE)
+STORY_TOLD_BACK_RX = re.compile(r"\byou(?:'?ve| have| were| reported| told| paid| sent| gave)\b|\bbeing told\b")
 # Fillers that sit inside a defensive phrase without changing it ("you should *really* have",
 # "so *technically* it was correct"); the defensive patterns also run on the answer without them.
 _FILLERS = re.compile(

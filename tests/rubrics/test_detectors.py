@@ -217,6 +217,7 @@ DEFENSIVE_FAMILIES = [
     "Unfortunately we can only refund within thirty days.",
     "You must just be patient.",
     "You've already been told this twice.",
+    "There's nothing I can do about last night. Your card's unblocked now anyway.",
 ]
 NOT_DEFENSIVE = [
     "You shouldn't have had to call back about it.",
@@ -229,6 +230,9 @@ NOT_DEFENSIVE = [
     "That's R1,596 you shouldn't have paid, and I'm refunding all of it now.",
     "Kindly allow me one minute while I check both debits.",
     "Oh no, that's definitely not right! Let me pull up your account.",
+    "So you reported your income on the 8th and the payment's been cancelled anyway. I'm restoring it now.",
+    "Three calls about a $1,275 bill you shouldn't have is a lot of stress, and I can hear it.",
+    "One of them is only a pending authorisation. Kindly wait 3-5 business days.",
     "So you transferred £1,500 to a builder and you've been told you're not covered. I'm reopening the claim now.",
 ]
 

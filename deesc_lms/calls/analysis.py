@@ -83,6 +83,8 @@ _REPORTED_RE = re.compile(
     r"( was| is|.s| were| had been)?( absolutely| totally| just| so| a| an| bloody| really)*( \w+){1,2}",
 )
 _PAST_ANGER_RE = re.compile(
+    # The pluperfect is a state already over: "sorry for going at you, I'd just had it up to here".
+    r"\bi.?d (just |really |simply )?(had (it up to here|enough)|been (so |really |absolutely )?(angry|furious|fed up|raging|fuming|livid))\b|"
     r"\bi was( absolutely| so| really| bloody| just| quite| a bit)* (raging|furious|livid|fuming|angry|seething|cross|fed up)\b"
     r"(?=.{0,250}\b(not proud of|looking back|in hindsight|at the time|back then)\b)|"
     r"\b(last (week|month|year|time)|(a|two|three|few|couple of) (weeks|months|days) ago|at the time|back then)\b.{0,140}"
@@ -348,7 +350,7 @@ _AGENT_ACK_RE = re.compile(
 HEARD = 0.2  # weight of the agent's acknowledgement as a cue on the turn it answers (up to WARN)
 _TONE_APOLOGY_RE = re.compile(
     r"\bsorry,?( (ah|la|lah|oh|eh|yeah|love|mate|hun|hon|son|dear|madam|sir|ma.?am),?)? (i was|for being|if i was|if i|i|for|about)( so| very| really| quite| too| that| a bit| a little bit| a little| little bit| little| being)? (short|snappy|angry|cross|harsh|abrupt|worked up|heated|snapping|snapped|rude|shouting|shouted|hollering|hollered|yelling|yelled|screaming|screamed|barking|barked|going off|ranting|raised my voice|lost it|losing it|biting|blew up|came in|got|went off|having a go|my tone|the rant|stressed|upset|emotional|frustrated|getting (a bit |a little |so |all )?(hot|heated|worked up|carried away|wound up|short|upset|angry|cross|emotional|stressed|frustrated)|lost my temper)|"
-    r"\b(didn.?t|don.?t) mean to (snap|shout|take it out|go off|have a go|be rude)|\bi.?m sorry i (raised|shouted|snapped|lost|got|hollered|yelled|screamed|barked)|\bsorry for (going off|snapping|shouting|ranting|my tone|biting|being (short|rude|snappy|so))",
+    r"\b(didn.?t|don.?t) mean to (snap|shout|take it out|go off|have a go|be rude)|\bi.?m sorry i (raised|shouted|snapped|lost|got|hollered|yelled|screamed|barked)|\bsorry for (going off|going at you|having a go|snapping|shouting|ranting|my tone|biting|being (short|rude|snappy|so))",
     re.IGNORECASE,
 )
 # A customer turn that shows the run is over: thanks, or accepting what the agent offered.

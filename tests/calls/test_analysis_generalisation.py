@@ -442,6 +442,7 @@ def test_a_whole_undiarised_call_in_one_turn_is_scored_without_stalling() -> Non
         ("That was the flood. I was furious, I'm not going to lie to you. I'm not proud of it.", "anger"),
         ("no seriously your install guy holy shit that oak is good he was on the roof at seven", "profanity"),
         ("please do man that guy deserves a raise a fucking big one sorry for the language", "profanity"),
+        ("I'll try it after. Sorry for going at you at the start there, I'd just had it up to here.", "anger"),
     ],
 )
 def test_words_that_are_someone_elses_or_from_another_day_are_not_cues(text: str, cue: str) -> None:
@@ -458,6 +459,7 @@ def test_words_that_are_someone_elses_or_from_another_day_are_not_cues(text: str
         ("I want to make a formal complaint and I want it done today!", "threat"),
         ("I'm telling you now, I'm taking you to small claims.", "threat"),
         ("This is fucking ridiculous. Your installer left a hole in my roof.", "profanity"),
+        ("I've had it up to here with you lot.", "anger"),
     ],
 )
 def test_the_callers_own_words_today_still_count(text: str, cue: str) -> None:

@@ -1748,6 +1748,8 @@ SENT_ON_RX = re.compile(
 VAGUE_DESTINATION_RX = re.compile(
     r"(?:\s+(?:on|over|along|it|this|that))*(?:\s+(?:to|with))?\s+(?:the\s+)?(?:relevant|appropriate|right|concerned|respective)\s+(?:team|department|people|section)\b"
 )
+# Whoever takes it on is not named: a hand-off to them is never owned, however urgent.
+NOBODY_NAMED_RX = re.compile(r"\b(?:someone|somebody|the relevant (?:team|department))\b")
 HANDOFF_OWNED_RX = re.compile(r"\b(?:myself|personally|under my name|manually|as an emergency|as urgent|priority)\b")
 
 
@@ -1772,7 +1774,7 @@ def _handoff_owned(ctx: Context, m: re.Match[str]) -> bool:
     sentence = ctx.norm[a:b]
     if HEDGED_RESULT_RX.search(ctx.norm, m.end(), b):
         return False  # "I'll raise a ticket and they may be able to reverse it": the result is not promised
-    if re.search(r"\b(?:someone|somebody|the relevant (?:team|department))\b", sentence):
+    if NOBODY_NAMED_RX.search(sentence):
         return False  # "I've passed it on to the relevant team and someone will look into it as a priority"
     return bool(IMMEDIATE_RX.search(sentence) or HANDOFF_OWNED_RX.search(sentence))
 
@@ -1804,7 +1806,7 @@ def _owner_actions(ctx: Context, rx: re.Pattern[str]) -> tuple[list[re.Match[str
             hedged.append(m)  # "let me check with the courier": a check, whatever follows
         elif NEEDS_APPROVAL_RX.search(ctx.norm, ctx.sentence_of(m.start())[0], _next_sentence_end(ctx, m.start())):
             hedged.append(m)  # "I can refund the $42 once my supervisor approves it": someone else decides
-        elif re.match(r"updat\w* you\b", m.group("verb") + ctx.norm[m.end() : m.end() + 4]):
+        elif m.group("verb").startswith("updat") and re.match(r" you\b", ctx.norm[m.end() : m.end() + 5]):
             hedged.append(m)  # "I'll update you when I hear": news, not the fix
         elif _sends_it_on(ctx, m) and not _handoff_owned(ctx, m):
             hedged.append(m)  # "I'll send it to the practice manager": a hand-off by another verb

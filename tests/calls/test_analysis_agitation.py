@@ -177,3 +177,13 @@ def test_shipped_weights_load_with_ordered_thresholds() -> None:
     assert model.warn_p < model.high_p < 1.0
     assert len(model.full.w) == 2 * 384 + len(STRUCTURAL)
     assert len(model.gate.w) == len(STRUCTURAL)
+
+
+def test_shipped_weights_never_saw_the_sets_kept_for_unseen_measurement() -> None:
+    from deesc_lms.calls.agitation_train import SETS
+
+    model = default_model()
+    assert model is not None
+    assert sorted(model.trained_on) == sorted(SETS)
+    assert "eval_holdout19" in model.trained_on
+    assert not {"eval_holdout20", "eval_holdout21", "eval_holdout22", "eval_holdout23"} & set(model.trained_on)

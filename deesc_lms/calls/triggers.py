@@ -13,7 +13,7 @@ import logging
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,9 @@ logger = logging.getLogger(__name__)
 
 UNKNOWN = "unknown"
 DEFAULT_TAXONOMY = Path(__file__).resolve().parent.parent.parent / "fixtures" / "triggers.yaml"
+# Customer turns at labelled escalation moments of reviewed calls (see trigger_examples): more examples,
+# in callers' own words, for the default taxonomy.
+DEFAULT_EXAMPLES = DEFAULT_TAXONOMY.with_name("trigger_examples.yaml")
 
 # Below this probability the answer is `unknown`: a coach would rather see "unknown" than a guess.
 MIN_PROBABILITY = 0.35
@@ -76,9 +79,25 @@ class TriggerResult:
         }
 
 
-def specs_from_yaml(path: Path = DEFAULT_TAXONOMY) -> list[TriggerSpec]:
+def specs_from_yaml(path: Path = DEFAULT_TAXONOMY, examples_path: Path | None = DEFAULT_EXAMPLES) -> list[TriggerSpec]:
+    """The taxonomy in `path`; for the shipped taxonomy, with the harvested examples of `examples_path`
+    added to each trigger's own (a taxonomy of one's own keeps exactly its own examples)."""
     rows = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    return [spec_from_mapping(row) for row in rows]
+    specs = [spec_from_mapping(row) for row in rows]
+    if examples_path is None or path.resolve() != DEFAULT_TAXONOMY.resolve() or not examples_path.exists():
+        return specs
+    extra = yaml.safe_load(examples_path.read_text(encoding="utf-8")) or {}
+    return with_examples(specs, {str(slug): [str(e) for e in texts or ()] for slug, texts in extra.items()})
+
+
+def with_examples(specs: Sequence[TriggerSpec], extra: dict[str, list[str]]) -> list[TriggerSpec]:
+    """`specs` with `extra[slug]` appended to each trigger's examples (an example it has already, once)."""
+    out = []
+    for spec in specs:
+        own = {e.lower() for e in spec.examples}
+        more = tuple(dict.fromkeys(e for e in extra.get(spec.slug, ()) if e.lower() not in own))
+        out.append(replace(spec, examples=spec.examples + more))
+    return out
 
 
 def spec_from_mapping(row: dict[str, Any]) -> TriggerSpec:

@@ -8,7 +8,8 @@ import pytest
 from deesc_lms.calls.admin_analysis import TriggerForm
 from deesc_lms.calls.models import Trigger
 from deesc_lms.calls.services import triggers_load_defaults
-from deesc_lms.calls.triggers import UNKNOWN, ContextTurn, TriggerClassifier, specs_from_yaml
+from deesc_lms.calls.trigger_examples import harvest
+from deesc_lms.calls.triggers import DEFAULT_TAXONOMY, UNKNOWN, ContextTurn, TriggerClassifier, specs_from_yaml
 
 SHIPPED = {
     "wait_time", "billing_dispute", "repeat_contact", "policy_explanation", "transfer_handoff", "product_failure",
@@ -115,3 +116,49 @@ def test_length_buckets_group_similar_lengths_within_the_batch_size() -> None:
     assert sorted(i for b in buckets for i in b) == list(range(6))
     assert all(len(b) <= 2 for b in buckets)
     assert [1, 4] in buckets and [5, 0] in buckets
+
+
+def test_harvested_examples_join_the_shipped_taxonomy_only(tmp_path) -> None:
+    shipped = {s.slug: s for s in specs_from_yaml()}
+    own = {s.slug: s for s in specs_from_yaml(examples_path=None)}
+    assert sum(len(s.examples) for s in shipped.values()) >= sum(len(s.examples) for s in own.values()) + 200
+    for slug, spec in own.items():
+        assert shipped[slug].examples[: len(spec.examples)] == spec.examples  # the taxonomy's own come first
+        assert len(set(shipped[slug].examples)) == len(shipped[slug].examples)
+    copy = tmp_path / "triggers.yaml"
+    copy.write_text(DEFAULT_TAXONOMY.read_text(encoding="utf-8"), encoding="utf-8")
+    assert [s.examples for s in specs_from_yaml(copy)] == [s.examples for s in own.values()]
+
+
+def test_a_callers_own_wording_is_read_through_the_harvested_examples() -> None:
+    # Not in any labelled set: "sat on this line ... listening to that music" is a queue, in a caller's words.
+    result = TriggerClassifier(specs_from_yaml()).classify(
+        [ContextTurn("I've been sat on this line fifty minutes listening to that bloody music.", 1.0)]
+    )
+    assert result.slug == "wait_time"
+
+
+def test_harvest_takes_the_customer_turn_at_each_labelled_moment(tmp_path) -> None:
+    (tmp_path / "a.txt").write_text(
+        "[0:00] Agent: Thanks for calling, how can I help?\n"
+        "[0:05] Customer: My router keeps dropping out.\n"
+        "[0:12] Agent: I'm afraid our policy is that we can't send an engineer for thirty days.\n"
+        "[0:20] Customer: Thirty days? That rule is ridiculous, I work from home!\n"
+        "[0:30] Customer: Fine.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.txt").write_text(
+        "Agent: Hello.\nCustomer: You've charged me twice for the same month, sixty pounds each.\n", encoding="utf-8"
+    )
+    (tmp_path / "expected.yaml").write_text(
+        'a.txt: {escalations: [{at: "0:19", trigger: policy_explanation, outcome: recovered},'
+        ' {at: "0:31", trigger: policy_explanation, outcome: deteriorated}]}\n'
+        "b.txt: {escalations: [{line: 2, trigger: billing_dispute, outcome: prevented}]}\n",
+        encoding="utf-8",
+    )
+    found = harvest([tmp_path], SHIPPED)
+    assert found["policy_explanation"] == [
+        "Thirty days? That rule is ridiculous, I work from home!"
+    ]  # "Fine." is too short
+    assert found["billing_dispute"] == ["You've charged me twice for the same month, sixty pounds each."]
+    assert found["wait_time"] == []

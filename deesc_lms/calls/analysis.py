@@ -90,7 +90,10 @@ _PAST_ANGER_RE = re.compile(
     r"\b(last (week|month|year|time)|(a|two|three|few|couple of) (weeks|months|days) ago|at the time|back then)\b.{0,140}"
     r"\bi was( absolutely| so| really| bloody| just| quite| a bit)* (raging|furious|livid|fuming|angry|seething|cross|fed up)\b"
     r"|\bi was( absolutely| so| really| bloody| just| quite| a bit)* (raging|furious|livid|fuming|angry|seething|cross|fed up)\b"
-    r".{0,60}\b(last (week|month|year|time)|at the time|back then)\b",
+    r".{0,60}\b(last (week|month|year|time)|at the time|back then)\b"
+    # Owning it with an apology: "i was really angry i am sorry i was shouting at you".
+    r"|\bi was( absolutely| so| really| bloody| just| quite| a bit)* (raging|furious|livid|fuming|angry|seething|cross|fed up)\b"
+    r"(?=[,.]?\s*(and )?(i.?m|i am)? ?(so |very |really )?sorry\b)",
     re.IGNORECASE,
 )
 # The caller's own threat from another day: "told him I was taking you all to small claims".
@@ -111,6 +114,34 @@ _NOT_FEELING_RE = re.compile(
 )
 # Someone else's words in quotes ('He was saying, "These people will kill me! Thieves!"'): not the caller's heat.
 _QUOTED_RE = re.compile(r"\"[^\"\u201c\u201d]{12,}\"|\u201c[^\u201c\u201d]{12,}\u201d")
+# A letter read out to the agent ("Dear Sir or Madam, I am writing to express my absolute fury... Yours
+# sincerely"): the writer's heat, in the writer's register, not the caller's on this call.
+_LETTER_RE = re.compile(
+    r"\b(dear (sir|madam|sirs|sir or madam|sir/madam|mr|mrs|ms|miss|dr)\b|to whom it may concern)"
+    r".*?(\byours,? (\w+ )?(sincerely|faithfully|truly)\b[^.!?]*[.!?]?|$)",
+    re.IGNORECASE | re.DOTALL,
+)
+# Anger at oneself: "I'm so angry with myself", "I'm so stupid", "kicking myself". Not at the agent.
+_SELF_ANGER_RE = re.compile(
+    r"\b(angry|mad|furious|cross|annoyed|fuming|livid|raging|fed up|frustrated) (with|at) (myself|meself)\b"
+    r"|\b(i.?m|i am|i was|i.?ve been) (so |such an? |a bit |an absolute |a complete |just )?(stupid|idiot|eejit|muppet|fool)\b"
+    r"|\b(kicking|could kick) myself\b|\bmy own (stupid )?fault\b",
+    re.IGNORECASE,
+)
+# The caller telling a mishap as a funny story: "I'm going to try to tell this without laughing", "funny
+# story", "no, laugh! it's hilarious". Anger words and exclamations nearby are the story's, not the call's.
+_AMUSED_RE = re.compile(
+    r"\b(i.?m|i am|we.?re|we are|i was|i keep|i.?ve been) (still |just |actually |honestly )?(laughing|giggling|in stitches|crying laughing|creasing up)\b"
+    r"|\bwithout (laughing|giggling|cracking up)\b|\bfunny story\b|\bit gets (good|better)\b|\b(no,? )?laugh[!,]"
+    r"|\b(it.?s|honestly|genuinely|actually) (so |just )?hilarious\b|\b(ha ?){2,}\b",
+    re.IGNORECASE,
+)
+
+
+def others_words_removed(text: str) -> str:
+    """The caller's own words: quoted speech and a letter read out are someone else's."""
+    return _LETTER_RE.sub(" ", _QUOTED_RE.sub(" ", text))
+
 CUES: list[tuple[str, float, str]] = [
     (
         "profanity",
@@ -471,7 +502,7 @@ def _drop_named(markers: dict[str, float], clean: str, phrase: re.Pattern[str], 
 
 def score_customer_turn(text: str, previous: Sequence[str] = ()) -> tuple[float, float, dict[str, float]]:
     """(raw score, lexical negativity, cues) for one customer turn; the score is 0..1."""
-    clean = normalise(_QUOTED_RE.sub(" ", text))
+    clean = normalise(others_words_removed(text))
     compound = _compound(clean)
     negativity = max(0.0, -compound)
     markers: dict[str, float] = {}
@@ -491,6 +522,7 @@ def score_customer_turn(text: str, previous: Sequence[str] = ()) -> tuple[float,
     _drop_named(markers, clean, _REPORTED_RE, ("outrage", "anger", "profanity"))
     _drop_named(markers, clean, _PAST_ANGER_RE, ("anger",))
     _drop_named(markers, clean, _PAST_THREAT_RE, ("threat",))
+    _drop_named(markers, clean, _SELF_ANGER_RE, ("anger", "insult", "emotion", "frustration"))
     if (
         "profanity" in markers
         and _JOYFUL_RE.search(clean)
@@ -668,9 +700,22 @@ def agitation_contexts(scores: Sequence[TurnScore], turns: Sequence[Turn]) -> li
         s = by_index.get(t.index)
         if s is None:
             continue
-        contexts.append(TurnContext(_QUOTED_RE.sub(" ", t.text), agent_before, tuple(earlier), s.raw, s.lexical))
+        contexts.append(TurnContext(others_words_removed(t.text), agent_before, tuple(earlier), s.raw, s.lexical))
         earlier.append(t.text)
     return contexts
+
+
+# What makes a funny story an escalation after all: a threat, a manager, the agent's conduct, a hang-up.
+_NOT_A_STORY = ("threat", "supervisor", "conduct", "hangup", "sarcasm")
+
+
+def _told_laughing(scores: Sequence[TurnScore], episode: Sequence[int]) -> bool:
+    """The caller frames the run as a funny story (laughing, "funny story") in it or within two of their
+    turns either side, and nothing in it is a threat, a manager, the agent's conduct or a hang-up."""
+    if any(name in scores[i].markers for i in episode for name in _NOT_A_STORY):
+        return False
+    near = scores[max(0, episode[0] - 2) : episode[-1] + 3]
+    return any(_AMUSED_RE.search(normalise(s.turn.text)) for s in near)
 
 
 # Praise as a jab, not thanks: "A note. Brilliant. And who's going to read it?"
@@ -966,6 +1011,9 @@ def analyse_turns(
     for number, episode in enumerate(episodes):
         until = episodes[number + 1][0] if number + 1 < len(episodes) else None
         peak = max(scores[i].raw for i in episode)
+        if _told_laughing(scores, episode):
+            quiet.append("a mishap told as a funny story")
+            continue
         if peak >= HIGH:
             kind = "escalation"
             moment_i = next(i for i in episode if scores[i].raw >= HIGH)

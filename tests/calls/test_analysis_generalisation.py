@@ -443,6 +443,9 @@ def test_a_whole_undiarised_call_in_one_turn_is_scored_without_stalling() -> Non
         ("no seriously your install guy holy shit that oak is good he was on the roof at seven", "profanity"),
         ("please do man that guy deserves a raise a fucking big one sorry for the language", "profanity"),
         ("I'll try it after. Sorry for going at you at the start there, I'd just had it up to here.", "anger"),
+        ("the heating is back on thank you so much i was really angry i am sorry i was shouting at you", "anger"),
+        ("Sorry. I'm just so angry with myself, I should have booked him in last month.", "anger"),
+        ("Honestly I'm such an idiot, I typed the wrong postcode in.", "insult"),
     ],
 )
 def test_words_that_are_someone_elses_or_from_another_day_are_not_cues(text: str, cue: str) -> None:
@@ -460,6 +463,8 @@ def test_words_that_are_someone_elses_or_from_another_day_are_not_cues(text: str
         ("I'm telling you now, I'm taking you to small claims.", "threat"),
         ("This is fucking ridiculous. Your installer left a hole in my roof.", "profanity"),
         ("I've had it up to here with you lot.", "anger"),
+        ("I'm so angry with you people, nobody has rung me back.", "anger"),
+        ("I'm not an idiot, I know what I ordered.", "insult"),
     ],
 )
 def test_the_callers_own_words_today_still_count(text: str, cue: str) -> None:
@@ -482,3 +487,41 @@ def test_asking_whether_the_agent_is_listening_is_about_the_agent(classifier: Tr
     assert "conduct" in markers
     rules, _ = classifier.rule_hits([ContextTurn(text, 1.0)], "")
     assert max(rules, key=rules.get) == "agent_conduct"
+
+
+def test_a_letter_read_out_is_the_writers_heat_not_the_callers() -> None:
+    letter = (
+        "Right, here it is. Dear Sir or Madam, I am writing to express my absolute fury at your disgraceful "
+        "service. It is a shambles! Yours faithfully, Mrs Doreen Pike. That's the letter, she wants it on file."
+    )
+    raw, _, markers = score_customer_turn(letter)
+    assert raw < WARN and not {"outrage", "anger", "exclamation"} & markers.keys()
+    # The caller's own words after the letter still count.
+    raw, _, markers = score_customer_turn(letter + " And frankly I'm livid too, this is a disgrace.")
+    assert raw >= HIGH
+
+
+STORY = """\
+[0:00] Agent: Morning, Parcel Direct, this is Ama. How can I help?
+[0:05] Customer: Hi Ama. Okay, funny story, I'm going to try and tell this without laughing.
+[0:12] Agent: Go on, I'm intrigued.
+[0:15] Customer: So your driver left my parcel with the neighbour's goat. The goat! I was furious at first, I was ready to write you the angriest email of all time!
+[0:30] Agent: Oh no, I'm so sorry.
+[0:34] Customer: It ate half the box! My dog food's in a field! Honestly, I'm still laughing about it.
+[0:44] Agent: I'll send a replacement out today, it'll be with you tomorrow before noon.
+[0:52] Customer: Perfect, thank you, and maybe tell the driver about the goat.
+"""
+
+
+def test_a_mishap_told_as_a_funny_story_is_not_an_escalation(classifier: TriggerClassifier) -> None:
+    result = _analyse(STORY, classifier)
+    assert result.escalations == []
+    assert "funny story" in result.note
+
+
+def test_a_funny_story_that_ends_in_a_manager_demand_is_still_flagged(classifier: TriggerClassifier) -> None:
+    angry = STORY.replace(
+        "Honestly, I'm still laughing about it.",
+        "Honestly, I'm still laughing about it. But I want a manager right now, this is ridiculous!",
+    )
+    assert _analyse(angry, classifier).escalations

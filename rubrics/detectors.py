@@ -845,6 +845,8 @@ ACTION_VERBS = [
     r"add\w*",
     r"set(?:ting)? up",
     r"switch\w*",
+    r"swap\w*",
+    r"re-?bill\w*",
     r"activat\w*",
     r"deliver\w*",
     r"return\w*",

@@ -291,6 +291,11 @@ def test_removing_a_charge_or_restarting_a_payment_is_an_action():
     assert run("concreteness", "I'll get that sorted for you.").score < 1.0
 
 
+def test_swapping_or_rebilling_is_an_action():
+    assert run("concreteness", "I'm swapping you into a four-door today, it'll be ready by 3.").score == 1.0
+    assert run("concreteness", "If you give me the reading now, I'll rebill you this afternoon.").score == 1.0
+
+
 def test_a_month_named_may_does_not_hedge_the_next_sentence():
     text = "So you were charged twice after cancelling in May. I'm refunding both payments now."
     assert run("concreteness", text).score == 1.0

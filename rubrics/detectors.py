@@ -322,7 +322,17 @@ EMOTIONS: dict[str, list[str]] = {
         r"insecure",
     ],
     "confusion": [r"confus\w*", r"puzzl\w*", r"baffl\w*", r"bewilder\w*"],
-    "sadness": [r"sad", r"saddened", r"devastat\w*", r"heartbr\w*", r"hurt(?:ful)?", r"embarrass\w*", r"humiliat\w*"],
+    "sadness": [
+        r"sad",
+        r"saddened",
+        r"devastat\w*",
+        r"heartbr\w*",
+        r"hurt(?:ful)?",
+        r"embarrass\w*",
+        r"humiliat\w*",
+        r"tear(?:y|ful)",
+        r"in tears",
+    ],
     "exhaustion": [r"exhaust\w*", r"draining", r"worn out", r"overwhelm\w*", r"tiring", r"tired", r"weary"],
     # Broad feelings a coach accepts for any upset customer.
     "upset": [
@@ -401,6 +411,13 @@ FEAR_CUES = _rx(
         r"afraid",
         r"desperate\w*",
         r"need(?:ed|s)? (?:it|this|that|the|my)(?: \w+)? (?:by|before|for)",
+        # What is at stake: health, a baby, the last of the money, a home without power.
+        r"insulin",
+        r"oxygen",
+        r"newborn",
+        r"pregnant",
+        r"(?:no|without) (?:power|electricity|heating|heat|hot water|water)",
+        r"(?:only|just) (?:got|have|had) (?:£|\$|€)?\d+\w* (?:till|until|to last)",
     ]
 )
 CONFUSION_CUES = _rx([r"lost", r"don'?t understand", r"no idea", r"makes no sense", r"can'?t work out", r"what does"])

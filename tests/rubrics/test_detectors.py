@@ -29,6 +29,14 @@ def test_feelings_named_in_idioms_are_named():
     assert run("emotion", "You need to get over it, the letter is automatic.", customer).score == 0.0
 
 
+def test_what_is_at_stake_shows_worry_and_tears_show_sadness():
+    customer = "The boiler's been dead since Sunday, no heating for four days, and my mum is on oxygen. Nobody's come."
+    assert run("emotion", "I can hear how worried you must be about your mum.", customer).score == 1.0
+    teary = "Sorry, I'm a bit teary. I've just moved in and there's £300 of someone else's debt on the meter."
+    assert run("emotion", "Oh, that's so sad to walk into, please don't apologise.", teary).score == 1.0
+    assert run("emotion", "That sounds infuriating.", teary).score == 0.6
+
+
 def test_emotion_generic_and_mismatched_are_partial():
     assert run("emotion", "I'm sorry for the inconvenience.", "I'm so angry!").score == 0.6
     # She said she was worried; calling it frustration misses what she feels.

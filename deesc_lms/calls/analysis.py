@@ -142,6 +142,7 @@ def others_words_removed(text: str) -> str:
     """The caller's own words: quoted speech and a letter read out are someone else's."""
     return _LETTER_RE.sub(" ", _QUOTED_RE.sub(" ", text))
 
+
 CUES: list[tuple[str, float, str]] = [
     (
         "profanity",

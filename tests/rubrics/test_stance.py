@@ -40,7 +40,9 @@ def test_a_defensive_wording_the_phrase_list_lacks_is_read_as_defensive(embed, a
 
 def test_the_evidence_is_the_sentence_that_reads_defensive(embed):
     result = forbidden(RULES_ARGUMENT, embed, stance_threshold=0.8)
-    assert [span.text for span in result.evidence] == ["Every customer signs the terms when the contract starts, and those terms cover this"]
+    assert [span.text for span in result.evidence] == [
+        "Every customer signs the terms when the contract starts, and those terms cover this"
+    ]
     assert RULES_ARGUMENT[result.evidence[0].start : result.evidence[0].end] == result.evidence[0].text
 
 

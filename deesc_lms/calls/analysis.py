@@ -129,11 +129,12 @@ _SELF_ANGER_RE = re.compile(
     re.IGNORECASE,
 )
 # The caller telling a mishap as a funny story: "I'm going to try to tell this without laughing", "funny
-# story", "no, laugh! it's hilarious". Anger words and exclamations nearby are the story's, not the call's.
+# story", "no, laugh!". Anger words and exclamations nearby are the story's, not the call's.
 _AMUSED_RE = re.compile(
     r"\b(i.?m|i am|we.?re|we are|i was|i keep|i.?ve been) (still |just |actually |honestly )?(laughing|giggling|in stitches|crying laughing|creasing up)\b"
     r"|\bwithout (laughing|giggling|cracking up)\b|\bfunny story\b|\bit gets (good|better)\b|\b(no,? )?laugh[!,]"
-    r"|\b(it.?s|honestly|genuinely|actually) (so |just )?hilarious\b|\b(ha ?){2,}\b",
+    # Not "hilarious" alone: "oh, that's hilarious, third time I've rung" is sarcasm.
+    r"|\b(ha ?){2,}\b",
     re.IGNORECASE,
 )
 

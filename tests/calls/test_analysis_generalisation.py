@@ -525,3 +525,15 @@ def test_a_funny_story_that_ends_in_a_manager_demand_is_still_flagged(classifier
         "Honestly, I'm still laughing about it. But I want a manager right now, this is ridiculous!",
     )
     assert _analyse(angry, classifier).escalations
+
+
+def test_hilarious_said_in_sarcasm_is_not_a_funny_story(classifier: TriggerClassifier) -> None:
+    call = """\
+[0:00] Agent: Good morning, Northwind Energy, this is Sam.
+[0:04] Customer: Hi. My meter reading was rejected again, so you've estimated me at four hundred pounds.
+[0:12] Agent: I'm afraid the system rejects readings that don't match the expected range.
+[0:19] Customer: Oh, that's hilarious. Honestly hilarious. Third time I've rung about this, it's a joke.
+[0:28] Agent: I understand. I can raise it with the metering team.
+[0:33] Customer: You said that last week. This is ridiculous, absolutely ridiculous.
+"""
+    assert _analyse(call, classifier).escalations

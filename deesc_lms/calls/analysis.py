@@ -116,9 +116,19 @@ _NOT_FEELING_RE = re.compile(
 _QUOTED_RE = re.compile(r"\"[^\"\u201c\u201d]{12,}\"|\u201c[^\u201c\u201d]{12,}\u201d")
 # A letter read out to the agent ("Dear Sir or Madam, I am writing to express my absolute fury... Yours
 # sincerely"): the writer's heat, in the writer's register, not the caller's on this call.
+# A letter has its opening and either its closing or "I am writing to" straight after: "My dear sir,
+# this is outrageous!" is the caller's own.
+_LETTER_OPENING = r"\b(dear (sir|madam|sirs|sir or madam|sir/madam|mr|mrs|ms|miss|dr)\b|to whom it may concern)"
+_LETTER_CLOSING = r"\byours,? (\w+ )?(sincerely|faithfully|truly)\b[^.!?]*[.!?]?"
 _LETTER_RE = re.compile(
-    r"\b(dear (sir|madam|sirs|sir or madam|sir/madam|mr|mrs|ms|miss|dr)\b|to whom it may concern)"
-    r".*?(\byours,? (\w+ )?(sincerely|faithfully|truly)\b[^.!?]*[.!?]?|$)",
+    _LETTER_OPENING
+    + r".*?"
+    + _LETTER_CLOSING
+    + r"|"
+    + _LETTER_OPENING
+    + r"(?=.{0,60}?\b(i am|i.?m|we are|we.?re) writing\b|[,.]?\s*i write\b).*?("
+    + _LETTER_CLOSING
+    + r"|$)",
     re.IGNORECASE | re.DOTALL,
 )
 # Anger at oneself: "I'm so angry with myself", "I'm so stupid", "kicking myself". Not at the agent.

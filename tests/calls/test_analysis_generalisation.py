@@ -499,6 +499,9 @@ def test_a_letter_read_out_is_the_writers_heat_not_the_callers() -> None:
     # The caller's own words after the letter still count.
     raw, _, markers = score_customer_turn(letter + " And frankly I'm livid too, this is a disgrace.")
     assert raw >= HIGH
+    # "My dear sir" opens the caller's own outburst, not a letter.
+    raw, _, markers = score_customer_turn("My dear sir, this is an absolute disgrace and I am livid!")
+    assert raw >= HIGH and "anger" in markers
 
 
 STORY = """\

@@ -82,18 +82,22 @@ _REPORTED_RE = re.compile(
     r" (?i:said|says|told me|called it|thought|reckoned|reckons|was like)( that)?( it| this| that| the \w+)?"
     r"( was| is|.s| were| had been)?( absolutely| totally| just| so| a| an| bloody| really)*( \w+){1,2}",
 )
+# "I was (really) angry": anger the caller reports, past once something marks it as over.
+_I_WAS_ANGRY = r"\bi was( absolutely| so| really| bloody| just| quite| a bit)* (raging|furious|livid|fuming|angry|seething|cross|fed up)\b"
 _PAST_ANGER_RE = re.compile(
     # The pluperfect is a state already over: "sorry for going at you, I'd just had it up to here".
     r"\bi.?d (just |really |simply )?(had (it up to here|enough)|been (so |really |absolutely )?(angry|furious|fed up|raging|fuming|livid))\b|"
-    r"\bi was( absolutely| so| really| bloody| just| quite| a bit)* (raging|furious|livid|fuming|angry|seething|cross|fed up)\b"
-    r"(?=.{0,250}\b(not proud of|looking back|in hindsight|at the time|back then)\b)|"
+    + _I_WAS_ANGRY
+    + r"(?=.{0,250}\b(not proud of|looking back|in hindsight|at the time|back then)\b)|"
     r"\b(last (week|month|year|time)|(a|two|three|few|couple of) (weeks|months|days) ago|at the time|back then)\b.{0,140}"
-    r"\bi was( absolutely| so| really| bloody| just| quite| a bit)* (raging|furious|livid|fuming|angry|seething|cross|fed up)\b"
-    r"|\bi was( absolutely| so| really| bloody| just| quite| a bit)* (raging|furious|livid|fuming|angry|seething|cross|fed up)\b"
-    r".{0,60}\b(last (week|month|year|time)|at the time|back then)\b"
+    + _I_WAS_ANGRY
+    + "|"
+    + _I_WAS_ANGRY
+    + r".{0,60}\b(last (week|month|year|time)|at the time|back then)\b"
     # Owning it with an apology: "i was really angry i am sorry i was shouting at you".
-    r"|\bi was( absolutely| so| really| bloody| just| quite| a bit)* (raging|furious|livid|fuming|angry|seething|cross|fed up)\b"
-    r"(?=[,.]?\s*(and )?(i.?m|i am)? ?(so |very |really )?sorry\b)",
+    + "|"
+    + _I_WAS_ANGRY
+    + r"(?=[,.]?\s*(and )?(i.?m|i am)? ?(so |very |really )?sorry\b)",
     re.IGNORECASE,
 )
 # The caller's own threat from another day: "told him I was taking you all to small claims".

@@ -1629,7 +1629,7 @@ def _said_back_sentence(ctx: Context) -> tuple[int, int] | None:
     for a, b in ctx.window_sentences():
         sentence = ctx.norm[a:b].strip()
         opens = CHECKBACK_OPENER_RX.match(sentence) or RESTATEMENT_OPENER_RX.match(sentence)
-        if opens and opens.start() == 0 and len(sentence.split()) >= 4 and not _defends(ctx, a):
+        if opens and len(sentence.split()) >= 4 and not _defends(ctx, a):
             return a + (len(ctx.norm[a:b]) - len(ctx.norm[a:b].lstrip())), a + len(ctx.norm[a:b].rstrip(" .?!"))
     return None
 

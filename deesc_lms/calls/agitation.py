@@ -14,7 +14,8 @@ transcripts (fixtures/eval*), in context:
 
 Embedding every turn would cost ~4 calls/s, so a two-stage read keeps it cheap: a first logistic
 regression on the structural and lexical features alone ranks the turns, and only the top few that pass
-its gate are embedded (in one encoder call, with their agent turns). The weights live in
+its gate are embedded (in one encoder call, with their agent turns), and so is the caller's next turn
+after one it reads as agitated, since that turn shows whether the anger went on. The weights live in
 fixtures/agitation.json, written by `python -m deesc_lms.calls.agitation_train --write`.
 
 In `analysis`, a turn at or above `warn_p` becomes an early sign (WARN); at or above `high_p` it is
@@ -151,6 +152,10 @@ class AgitationModel:
         p = self.gate(np.vstack([structural(t) for t in turns]))
         order = [int(i) for i in np.argsort(-p, kind="stable") if p[i] >= self.gate_p]
         return order[:limit]
+
+    def passes_gate(self, turn: TurnContext) -> bool:
+        """Whether stage one thinks the turn is worth embedding at all."""
+        return bool(self.gate(structural(turn)[None, :])[0] >= self.gate_p)
 
     def score(self, turns: Sequence[TurnContext], encoder: Callable[[Sequence[str]], np.ndarray]) -> np.ndarray:
         """P(escalated speech) for each turn (one encoder call for all of them)."""

@@ -701,6 +701,7 @@ def _episodes(scores: Sequence[TurnScore]) -> list[list[int]]:
 
 AGITATION_WARN_MARKER = 0.2  # counts as an intensity marker (over MARKER_FLOOR): a prevented run may rest on it
 AGITATION_HIGH_MARKER = 0.35
+FOLLOW_ON = 1  # turns after an agitated one that the model also reads, per call
 
 
 def agitation_contexts(scores: Sequence[TurnScore], turns: Sequence[Turn]) -> list[TurnContext]:
@@ -768,6 +769,18 @@ def _lift_agitation(
     chosen = [open_turns[i] for i in picked]
     probabilities = model.score([contexts[i] for i in chosen], encode)
     lifted = dict(zip(chosen, probabilities, strict=True))
+    # Whether agitation is sustained is read from the caller's next turn, which the first stage may
+    # have ranked below the top few: the model reads it too (at most FOLLOW_ON more turns per call).
+    follow = []
+    for i in sorted(lifted):
+        j = i + 1
+        if lifted[i] < model.warn_p or j >= len(scores) or j in lifted or scores[j].raw >= HIGH:
+            continue
+        if not _settling(scores[j]) and model.passes_gate(contexts[j]):
+            follow.append(j)
+    follow = follow[:FOLLOW_ON]
+    if follow:
+        lifted.update(zip(follow, model.score([contexts[j] for j in follow], encode), strict=True))
     for i in sorted(lifted):
         p, s = lifted[i], scores[i]
         # A first agitated turn is an early sign, whatever the model says: whether it was defused

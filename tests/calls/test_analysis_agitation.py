@@ -14,7 +14,7 @@ from deesc_lms.calls.agitation import (
     default_model,
     structural,
 )
-from deesc_lms.calls.analysis import HIGH, WARN, analyse_turns, place_in_time
+from deesc_lms.calls.analysis import HIGH, WARN, Turn, TurnScore, agitation_contexts, analyse_turns, place_in_time
 from deesc_lms.calls.triggers import TriggerClassifier, specs_from_yaml
 from deesc_lms.logistic import Linear, fit_logistic
 
@@ -141,6 +141,44 @@ def test_the_moment_is_where_the_model_first_heard_the_anger(classifier: Trigger
     assert flag.excerpt.startswith("Four weeks.")
     assert flag.agent_turn_before.startswith("Unfortunately our policy")
     assert flag.review["moment"]["time_s"] == 21.0
+
+
+class _ByText(AgitationModel):
+    """Stage one lets every turn through in call order; stage two reads each turn's agitation from a table."""
+
+    table: dict[str, float]
+
+    def score(self, turns: Sequence[TurnContext], encoder: object) -> np.ndarray:
+        return np.array([self.table.get(t.text, 0.1) for t in turns])
+
+
+def test_the_turn_after_an_agitated_one_is_read_even_when_stage_one_ranked_it_low(
+    classifier: TriggerClassifier,
+) -> None:
+    """Stage one embeds only the top few turns; whether the anger went on is in the caller's next turn,
+    so the model reads that one too, and the run becomes an escalation from its first agitated turn."""
+    rows = [
+        ("agent", 0.0, 4.0, "Thanks for calling, how can I help?", "A"),
+        ("customer", 5.0, 9.0, "Hi, it's about my last bill.", "C"),
+        ("agent", 10.0, 16.0, "I can see a fifty pound early exit fee on it, that's in the terms.", "A"),
+        ("customer", 17.0, 22.0, "Fifty pounds. Nobody mentioned any fee when I signed.", "C"),
+        ("agent", 23.0, 30.0, "It's on page four of the agreement, I'm afraid.", "A"),
+        ("customer", 31.0, 34.0, "Page four. Of course it is.", "C"),
+        ("agent", 35.0, 40.0, "I can send you a copy.", "A"),
+    ]
+    turns, timed = place_in_time(rows)
+    stub = _stub_model(0.1)
+    model = _ByText(stub.gate, stub.full, stub.gate_p, stub.warn_p, stub.high_p, stub.trained_on)
+    model.table = {"Fifty pounds. Nobody mentioned any fee when I signed.": 0.9, "Page four. Of course it is.": 0.9}
+    assert model.candidates(agitation_contexts_for(turns)) == [0, 1]  # the last turn is not among them
+    result = analyse_turns(turns, classifier=classifier, timed=timed, agitation=model)
+    assert [round(s.raw, 2) >= HIGH for s in result.scores] == [False, False, True]
+    assert [(f.kind, f.time_s) for f in result.escalations] == [("escalation", 17.0)]
+
+
+def agitation_contexts_for(turns: Sequence[Turn]) -> list[TurnContext]:
+    scores = [TurnScore(t, 0.0, 0.0, {}) for t in turns if t.role == "customer"]
+    return agitation_contexts(scores, turns)
 
 
 def test_early_signs_the_lexicon_found_stay_early_signs(classifier: TriggerClassifier) -> None:

@@ -402,7 +402,7 @@ _TONE_APOLOGY_RE = re.compile(
 )
 # A customer turn that shows the run is over: thanks, or accepting what the agent offered.
 _SETTLED_RE = re.compile(
-    r"\b(thank|thanks|cheers|appreciate|ta|fair enough|sounds good|(that.?s|that is) (fine|great|better|fair|good|perfect|brilliant|all i|more like it|what i needed)|"
+    r"\b(thank|thanks|cheers|appreciate|ta|fair enough|sounds good|(that.?s|that is) (fine|great|better|fair|good|perfect|brilliant|all i (needed|need|was after|wanted to (know|hear|check))|more like it|what i needed)|"
     r"that would (help|be (better|great|good))|(okay|ok|right|yes)[,.]? (great|good|then|fine|that.?s)|thank (god|goodness)|oh good|much better|that makes sense|i can live with)\b",
     re.IGNORECASE,
 )

@@ -7,7 +7,17 @@ from __future__ import annotations
 
 import pytest
 
-from deesc_lms.calls.analysis import HIGH, WARN, CallAnalysis, analyse_turns, place_in_time, score_customer_turn
+from deesc_lms.calls import analysis
+from deesc_lms.calls.analysis import (
+    HIGH,
+    WARN,
+    CallAnalysis,
+    Turn,
+    TurnScore,
+    analyse_turns,
+    place_in_time,
+    score_customer_turn,
+)
 from deesc_lms.calls.transcripts import parse_transcript
 from deesc_lms.calls.triggers import ContextTurn, TriggerClassifier, specs_from_yaml
 
@@ -540,3 +550,17 @@ def test_hilarious_said_in_sarcasm_is_not_a_funny_story(classifier: TriggerClass
 [0:33] Customer: You said that last week. This is ridiculous, absolutely ridiculous.
 """
     assert _analyse(call, classifier).escalations
+
+
+@pytest.mark.parametrize(
+    ("text", "settles"),
+    [
+        ("I want to cancel. That's all I rang for. Can you do that or not?", False),
+        ("That's all I want, my money back.", False),
+        ("Okay, that's all I needed, thanks.", True),
+        ("Right, that's all I wanted to check.", True),
+    ],
+)
+def test_that_is_all_i_rang_for_is_insisting_not_settling(text: str, settles: bool) -> None:
+    turn = Turn(0, "customer", 0.0, 4.0, text)
+    assert analysis._settling(TurnScore(turn, 0.3, 0.3, {})) is settles

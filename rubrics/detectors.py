@@ -1540,6 +1540,18 @@ PROMISE_RX = re.compile(r"\b(?:will|'ll|going to|gonna)\b")
 ACTION_START_RX = re.compile(r"^(?:let me|i'?ll|i will|i'?m going to|we'?ll|we will|can i|could i|may i)\b")
 
 
+# Asking the customer to do something ("can you restart the pocket wifi again", "pls submit a read via the
+# portal", "I'll need you to give me the flight details again"): their words in a request, not said back.
+REQUEST_START_RX = re.compile(
+    r"(?:(?:ok(?:ay)?|so|and|right|sir|ma'?am|madam|now|first|then),?\s+)*(?:"
+    r"(?:can|could|would|will) you (?:please |pls |just |kindly )?(?:restart|reset|send|give|try|turn|switch|unplug|"
+    r"fill|upload|email|call|ring|go|bring|take|submit|check|provide|resend|re-?send|reboot|confirm your)\b"
+    r"|(?:please|pls|kindly) (?!bear|accept)\w+"
+    r"|(?:i'?ll|i will|i'?d|i would|we'?ll|we will) need you to\b"
+    r"|you (?:may|can|could|might) (?:wish to |want to )?(?:send|contact|call|ring|email|visit|submit|try|go|upload)\b)"
+)
+
+
 def _restating_clauses(ctx: Context) -> list[tuple[int, int]]:
     """Clauses that can say the problem back: not a question for details, not an action."""
     out = []
@@ -1554,7 +1566,7 @@ def _restating_clauses(ctx: Context) -> list[tuple[int, int]]:
             and not re.search(r"\b(?:right|correct)\b", sentence)
         ):
             continue
-        if ACTION_START_RX.match(ctx.norm[a:b]):
+        if ACTION_START_RX.match(ctx.norm[a:b]) or REQUEST_START_RX.match(ctx.norm[a:b].strip()):
             continue
         out.append((a, b))
     return out
@@ -1606,11 +1618,33 @@ DOING_NOW_RX = re.compile(
 )
 
 
+# How things work in general, not this customer's case: "Bags are usually found within 5 days", "doctors go
+# on leave sometimes", "caretakers are not responsible for structural repairs", "estimates are based on
+# historical usage". The customer's words in one are an explanation, not their problem said back.
+GENERAL_RULE_RX = _rx(
+    [
+        r"(?:is|are|do|does|can|will) (?:usually|normally|typically|generally|always|often|sometimes)",
+        r"(?:usually|normally|typically|generally|sometimes) (?:take|takes|get|gets|go|goes|arrive|arrives|run|runs|happen|happens)",
+        r"\w+s (?:\w+ ){1,3}sometimes",
+        r"(?:is|are) (?:not )?responsible for",
+        r"(?:is|are) based on",
+        r"(?:is|are) subject to",
+        r"in line with",
+        r"as per",
+        r"out of our (?:control|hands)",
+        r"(?:it'?s|that'?s|it is) in (?:your|the) (?:terms|contract|agreement|booklet|t ?& ?cs?)",
+    ]
+)
+_SECOND_PERSON_RX = re.compile(r"\byou(?:r|rs|'?ve|'?re|'?d|'?ll)?\b")
+
+
 def _defends(ctx: Context, pos: int) -> bool:
     """The sentence at `pos` explains a rule or defends the company."""
     sentence = ctx.sentence_of(pos)
     text = ctx.norm[slice(*sentence)]
     if POLICY_RX.search(text):
+        return True
+    if GENERAL_RULE_RX.search(text) and not _SECOND_PERSON_RX.search(text):
         return True
     # "So you've been told you're not covered", "so the drain's overflowed twice, that's not right":
     # a defensive-sounding phrase inside their problem said back is not a defence.
@@ -1667,7 +1701,7 @@ def detect_restatement(ctx: Context, config: dict[str, Any], anchors: Anchors) -
                 echoed[stem] = (x + a, y + a)
     for a, b in ctx.clauses:
         # The customer's words inside an action ("we'll look into the washing machine"): partial credit.
-        if b > ctx.window_start and (a, b) not in clauses:
+        if b > ctx.window_start and (a, b) not in clauses and not REQUEST_START_RX.match(ctx.norm[a:b].strip()):
             for stem, (x, y) in content_stems(ctx.norm[a:b]).items():
                 if stem in cust_words and stem not in DAY_WORDS and stem not in GENERIC_ISSUE_WORDS:
                     if re.search(

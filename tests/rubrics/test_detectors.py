@@ -89,6 +89,24 @@ def test_their_problem_framed_as_said_back_in_other_words_is_a_general_restateme
     assert run("restatement", "So basically you didn't read the terms. Right?", customer).score == 0.0
 
 
+def test_how_things_work_in_general_is_not_their_problem_said_back():
+    customer = "My suitcase never came off the flight from Dubai and I've got nothing to wear for a wedding."
+    assert (
+        run("restatement", "Suitcases are usually found within five days. Have you done the form?", customer).score
+        == 0.0
+    )
+    assert run("restatement", "Flights from Dubai are subject to delays at this time of year.", customer).score == 0.0
+    # Their own case, told in the same words, still counts.
+    assert run("restatement", "So your suitcase never came off the Dubai flight.", customer).score > 0.0
+
+
+def test_asking_the_customer_to_do_something_is_not_restating():
+    customer = "My router keeps dropping the internet every evening, I work from home!"
+    assert run("restatement", "can you restart the router again and check", customer).score == 0.0
+    assert run("restatement", "Please unplug the router for thirty seconds.", customer).score == 0.0
+    assert run("restatement", "So the router drops the internet every evening.", customer).score > 0.0
+
+
 def test_their_words_without_their_figures_is_a_general_restatement():
     customer = "You've put my direct debit up from £98 to £241 a month without any warning."
     words_only = "So your direct debit has gone up and you weren't given any warning, is that right?"

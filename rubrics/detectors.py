@@ -926,9 +926,10 @@ INVESTIGATIVE_VERBS = [
     r"find (?:the|a) \w+",
 ]
 OWNER = (
+    # "were" without its apostrophe is "we're" only before a verb in -ing ("were sending"), not "were sent".
     r"(?:i|i'?ll|i will|i'?m going to|i am going to|i'?m gonna|let me|i'?ve|i have|i'?m|i am|i'?m now|i am now|"
     r"i can|i'?d like to|i'?d be happy to|i'?m able to|i'?m about to|i'?ll personally|i'?ve just|i just|"
-    r"we'?ll|we will|we'?re going to|we are going to|we'?ve|we have|we can|we'?re|we are|"
+    r"we'?ll|we will|we'?re going to|we are going to|we'?ve|we have|we can|we're|were(?=\s+(?:now\s+|just\s+)?\w+ing\b)|we are|"
     r"(?:would you like|do you want|shall|should) (?:me|i) to|allow me to|"
     r"(?:our|the|my) (?:team|supervisor|manager|technician|engineer|specialist|billing team|courier) (?:will|is going to|can))"
 )

@@ -144,6 +144,12 @@ def test_concreteness_levels():
     assert run("concreteness", "I can't refund that.").score == 0.0
 
 
+def test_were_is_not_we_are_unless_a_verb_in_ing_follows():
+    # "were sent" is someone else's past action, not the agent's own; typed "were sending" is "we're sending".
+    assert run("concreteness", "A lot of students don't read the instructions that were sent out.").score == 0.0
+    assert run("concreteness", "were sending you a new router today").score == 1.0
+
+
 def test_timeframe_specific_vague_and_past():
     assert run("timeframe", "You'll see it by 5 pm today.").score == 1.0
     assert run("timeframe", "It will be fixed within 48 hours.").score == 1.0

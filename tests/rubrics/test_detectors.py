@@ -29,6 +29,20 @@ def test_feelings_named_in_idioms_are_named():
     assert run("emotion", "You need to get over it, the letter is automatic.", customer).score == 0.0
 
 
+def test_feelings_in_everyday_and_regional_words_are_named():
+    customer = "I'm so cross. Third call, and still nobody has rung me back about the £60."
+    for text in [
+        "I'd be cross too, three calls and no call back.",
+        "You must be scunnered with us by now.",
+        "It sounds like you feel completely ignored, and I can see why.",
+    ]:
+        assert run("emotion", text, customer).score == 1.0, text
+    shocked = "I opened a bill for £1,260. It's normally £90. I felt sick."
+    assert run("emotion", "I can hear it's been a real shock.", shocked).score == 1.0
+    assert run("emotion", "That's so embarassing, with everyone watching.", "I'm so embarrassed.").score == 1.0
+    assert run("emotion", "Please cross-check the reference for me.", customer).score == 0.0
+
+
 def test_what_is_at_stake_shows_worry_and_tears_show_sadness():
     customer = "The boiler's been dead since Sunday, no heating for four days, and my mum is on oxygen. Nobody's come."
     assert run("emotion", "I can hear how worried you must be about your mum.", customer).score == 1.0

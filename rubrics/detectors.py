@@ -551,6 +551,15 @@ DEFENSIVE = [
     r"(?:that'?s|this is|that is) all (?:i|we) can (?:tell you|say|do|offer)",
     r"(?:i|we) (?:can'?t|cannot|am not able to|'?m not able to|'?m unable to|am unable to) (?:undo|reverse|change|override|help with) (?:it|that|this)",
     r"so no,",
+    # Passing the blame: "it's not actually us", "down to your employer rather than us", "they're all
+    # self-employed", "I'm just the switchboard", "refunds are not issued for partial months".
+    r"(?:it'?s|that'?s|this is|it is|that is) not (?:actually |really )?(?:us|me|on us|on me)\b(?! (?:to|who))",
+    r"rather than (?:us|me)\b",
+    r"not (?:us|me) as such",
+    r"(?:is|are|would be|'?d be|was) (?:all )?down to (?:your|the|their) \w+",
+    r"(?:are|is|'?re) (?:all )?(?:independent|self-employed)(?: contractors?| couriers?| drivers?| businesses)?",
+    r"i'?m (?:just|only) (?:the )?(?:switchboard|front desk|reception|call cent(?:er|re)|messenger|an agent|customer service)",
+    r"(?:are|is) not (?:issued|given|offered|refunded|accepted|covered|allowed|permitted) (?:for|on|in|after|if|when)\b",
     # Blaming the customer: what they should have done, or doubting them.
     r"if you(?: had|'?d) (?:\w+ ){0,2}?(?:\w+ed|done|gone|rung|read|told|known|kept|paid|spoken|sent|taken|given|made)\b"
     r"[^.!?]{0,60}?\b(?:would(?:n'?t| not)? have|'?d have|wouldn'?t be)",

@@ -75,6 +75,24 @@ def test_forbidden_phrases_are_evidence_with_offsets():
     assert run("forbidden", "I'm sorry, let me put this right now.").score == 1.0
 
 
+def test_passing_the_blame_is_defensive():
+    for text in [
+        "That's not actually us, that's the account services team.",
+        "The timing of the payment would be down to your employer rather than us.",
+        "Our drivers are independent contractors, so it's their insurance.",
+        "I'm just the switchboard, so I couldn't tell you.",
+        "Refunds are not issued for partial months.",
+    ]:
+        assert run("forbidden", text).score == 0.0, text
+    # Owning it is not passing it on.
+    for text in [
+        "It's on us to put this right.",
+        "That's down to us, and I'm sorry.",
+        "It's not me who'll decide, it's you.",
+    ]:
+        assert run("forbidden", text).score == 1.0, text
+
+
 def test_order_acknowledgement_must_come_first():
     first = run("order", "I'm sorry, that's frustrating. Let me refund the charge now.")
     late = run("order", "Let me refund the charge now. I know it's frustrating.")

@@ -14,7 +14,7 @@ from rubrics.models import Grade
 # Wordings written for these tests, in no calibration set and matched by no shipped phrase. The
 # shipped model reads them at 0.98 and 0.96 (threshold 0.8): a retrained model may need new ones.
 RULES_ARGUMENT = "Right, I see. Every customer signs the terms when the contract starts, and those terms cover this."
-BLAME_SHIFT = "Our engineers followed the standard procedure, so the outage is down to the network operator."
+BLAME_SHIFT = "Our engineers followed the standard procedure, so the outage was caused by the network operator."
 OWNED = "I can hear how worried you are about the £60 charge, and I'm refunding it now."
 CUSTOMER = "You cut my internet for two days and now you want to charge me £60 for the engineer? Unbelievable."
 
@@ -54,8 +54,8 @@ def test_a_restatement_checked_with_the_customer_is_not_the_agents_stance(embed)
     # The complaint's own words are negative; said back to check them they are not a defence.
     restated = "So your parcel was marked delivered but it never arrived and nobody answered your emails?"
     p, _, _ = stance.default().read(detectors.Context(restated, embed=embed))
-    assert p >= 0.65  # the model alone, cut at 0.65, would call it defensive
-    result = forbidden(restated, embed, stance_threshold=0.65)
+    assert p >= 0.6  # the model alone, cut at 0.6, would call it defensive
+    result = forbidden(restated, embed, stance_threshold=0.6)
     assert result.score == 1.0
     assert "not the agent's stance" in result.note
 
@@ -77,7 +77,7 @@ def test_the_shipped_rubrics_consult_the_model(defaults):
 
 def test_the_shipped_weights_say_what_they_were_trained_on():
     model = stance.load()
-    assert "holdout20" in model.trained_on and "holdout21" not in model.trained_on
+    assert "holdout24" in model.trained_on and "holdout25" not in model.trained_on
     assert model.linear.w.shape == (3 * 384,)
 
 

@@ -1,7 +1,7 @@
 """Train the in-context agitation model on the labelled dev sets, and estimate it honestly.
 
 `python -m deesc_lms.calls.agitation_train [--write]` (Django settings as for `python -m bench`):
-- labels every customer turn of fixtures/eval, eval_holdout, eval_holdout2..19: positive = the labelled
+- labels every customer turn of fixtures/eval, eval_holdout, eval_holdout2..23: positive = the labelled
   escalation moment and the caller's next turns of six words or more in the same run (up to three,
   within 60 s, until they thank the agent or accept); negative = every turn of a calm call, the turns of an escalation call
   said more than 25 s before its first moment, and those after a recovered or prevented run settled; everything else (the lead-up, the aftermath) is left out;
@@ -36,9 +36,9 @@ from deesc_lms.calls.agitation import (
 )
 from deesc_lms.logistic import fit_logistic
 
-# Every labelled call set written before the model was last trained; eval_holdout20 onwards stay out as
+# Every labelled call set written before the model was last trained; eval_holdout24 onwards stay out as
 # its unseen test.
-SETS = ("eval", "eval_holdout", *(f"eval_holdout{n}" for n in range(2, 20)))
+SETS = ("eval", "eval_holdout", *(f"eval_holdout{n}" for n in range(2, 24)))
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 GATE_L2 = 1.0
 # 780 features, ~2,800 labelled turns from ~330 calls: strong shrinkage or it memorises callers. Leave-one-

@@ -223,5 +223,5 @@ def test_shipped_weights_never_saw_the_sets_kept_for_unseen_measurement() -> Non
     model = default_model()
     assert model is not None
     assert sorted(model.trained_on) == sorted(SETS)
-    assert "eval_holdout19" in model.trained_on
-    assert not {"eval_holdout20", "eval_holdout21", "eval_holdout22", "eval_holdout23"} & set(model.trained_on)
+    assert "eval_holdout23" in model.trained_on
+    assert not {"eval_holdout24", "eval_holdout25", "eval_holdout26"} & set(model.trained_on)

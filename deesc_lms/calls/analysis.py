@@ -429,6 +429,7 @@ class TurnScore:
     lexical: float
     markers: dict[str, float]
     voice: float | None = None
+    agitation_p: float | None = None  # the in-context model's reading, where it read this turn
 
     @property
     def marker_total(self) -> float:
@@ -702,6 +703,9 @@ def _episodes(scores: Sequence[TurnScore]) -> list[list[int]]:
 AGITATION_WARN_MARKER = 0.2  # counts as an intensity marker (over MARKER_FLOOR): a prevented run may rest on it
 AGITATION_HIGH_MARKER = 0.35
 FOLLOW_ON = 1  # turns after an agitated one that the model also reads, per call
+# A turn escalated by its own words starts one turn earlier when the model read that one at least this
+# sure (24 dev sets: 0.75 moved 5 moments past 10 s for one more match, 0.85 two matches, none past 10 s).
+STEP_BACK_P = 0.85
 
 
 def agitation_contexts(scores: Sequence[TurnScore], turns: Sequence[Turn]) -> list[TurnContext]:
@@ -783,6 +787,7 @@ def _lift_agitation(
         lifted.update(zip(follow, model.score([contexts[j] for j in follow], encode), strict=True))
     for i in sorted(lifted):
         p, s = lifted[i], scores[i]
+        s.agitation_p = float(p)
         # A first agitated turn is an early sign, whatever the model says: whether it was defused
         # (prevented) or went on (escalation) is for the turns after it to show. Sure agitation is
         # escalated speech only once the caller was already agitated on their previous turn.
@@ -1120,19 +1125,24 @@ def _merge_unsettled(plans: list[_Plan], scores: Sequence[TurnScore]) -> list[_P
 
 
 def _onset(scores: Sequence[TurnScore], episode: Sequence[int], anchor_i: int) -> int:
-    """Where an escalation began, when the agitation model made it escalated speech: the first of the
-    turns in a row up to `anchor_i` that the model read as agitated.
+    """Where an escalation began: the first of the turns in a row up to `anchor_i` that the agitation
+    model read as agitated.
 
     The model's reading makes a turn escalated speech only once the caller's agitation is sustained
     (see _lift_agitation), so the turn it lifts to HIGH is the second agitated one; a reviewer puts
-    the moment at the first ("Restored? It's NOT restored!"), and so does this. A turn that is
-    escalated by its own words (outrage, a supervisor demand) is the moment itself, and early signs
-    the lexicon alone found ("I got a disconnection notice. Again.") stay early signs."""
-    if scores[anchor_i].raw < HIGH or scores[anchor_i].markers.get("agitation") != AGITATION_HIGH_MARKER:
+    the moment at the first ("Restored? It's NOT restored!"), and so does this. A turn escalated by its
+    own words (outrage, a supervisor demand) steps back at most one turn, to one just before it that the
+    model read as surely agitated (STEP_BACK_P: "Six to eight weeks. Additional. Are you hearing me?" ...
+    "Give me somebody who can change it."); a plea ("Surely you can make an exception?") or anything
+    further back, where the caller was often reacting to something else, is not where it began. Early signs the
+    lexicon alone found ("I got a disconnection notice. Again.") stay early signs."""
+    if scores[anchor_i].raw < HIGH:
         return anchor_i
+    by_words = scores[anchor_i].markers.get("agitation") != AGITATION_HIGH_MARKER
     onset = anchor_i
     while (
         onset - 1 in episode
+        and not (by_words and (onset < anchor_i or (scores[onset - 1].agitation_p or 0.0) < STEP_BACK_P))
         and scores[onset - 1].raw >= WARN
         and scores[onset].turn.start_s - scores[onset - 1].turn.start_s <= ONSET_GAP_S
         and "agitation" in scores[onset - 1].markers

@@ -176,6 +176,27 @@ def test_the_turn_after_an_agitated_one_is_read_even_when_stage_one_ranked_it_lo
     assert [(f.kind, f.time_s) for f in result.escalations] == [("escalation", 17.0)]
 
 
+def test_a_supervisor_demand_starts_where_the_anger_it_caps_began(classifier: TriggerClassifier) -> None:
+    """A demand for a manager is escalated by its own words; the agitated turn just before it is where the
+    reviewer puts the moment, and nothing earlier."""
+    rows = [
+        ("agent", 0.0, 4.0, "Passport office, how can I help?", "A"),
+        ("customer", 5.0, 9.0, "I'm checking on my application, it's been fourteen weeks.", "C"),
+        ("agent", 10.0, 16.0, "It's with the production team, it can take six to eight more weeks.", "A"),
+        ("customer", 17.0, 22.0, "Six to eight more. On top of fourteen. Are you hearing what I'm telling you?", "C"),
+        ("agent", 23.0, 30.0, "I can't change the production queue from here.", "A"),
+        ("customer", 31.0, 34.0, "Then put me through to your supervisor.", "C"),
+        ("agent", 35.0, 40.0, "I'll ask them to call you back.", "A"),
+    ]
+    turns, timed = place_in_time(rows)
+    stub = _stub_model(0.1)
+    model = _ByText(stub.gate, stub.full, stub.gate_p, stub.warn_p, stub.high_p, stub.trained_on)
+    model.table = {"Six to eight more. On top of fourteen. Are you hearing what I'm telling you?": 0.9}
+    result = analyse_turns(turns, classifier=classifier, timed=timed, agitation=model)
+    assert "supervisor" in result.scores[2].markers and "agitation" not in result.scores[2].markers
+    assert [(f.kind, f.time_s) for f in result.escalations] == [("escalation", 17.0)]
+
+
 def agitation_contexts_for(turns: Sequence[Turn]) -> list[TurnContext]:
     scores = [TurnScore(t, 0.0, 0.0, {}) for t in turns if t.role == "customer"]
     return agitation_contexts(scores, turns)

@@ -108,7 +108,9 @@ _PAST_THREAT_RE = re.compile(
 # Swearing for joy: "holy shit, that oak is good", "he deserves a raise, a fucking big one".
 _JOYFUL_RE = re.compile(
     r"\b(deserves? (a raise|a medal|a promotion|a bonus)|(so|just|really) (excited|happy|chuffed|stoked|thrilled)|sorry (for|about) (the|my) language|"
-    r"(is|was|are|were) (so |bloody |really )?(good|great|brilliant|amazing|fantastic|incredible|lekker|awesome)|champions?|legend)\b",
+    r"(is|was|are|were) (so |bloody |really )?(good|great|brilliant|amazing|fantastic|incredible|lekker|awesome)|champions?|legend|"
+    r"(that.?s|this is|it.?s) (so |just |freaking |frigging |bloody |damn |fucking )?(awesome|amazing|brilliant|fantastic|incredible|the best)|"
+    r"you.?re (the best|a star|a lifesaver|an angel)|(hell|heck) (yes|yeah)|(gonna|going to) lose (her|his|their|my) mind)\b",
     re.IGNORECASE,
 )
 # "I'm not angry, I just think...": the caller ruling the feeling out.
@@ -546,6 +548,7 @@ def score_customer_turn(text: str, previous: Sequence[str] = ()) -> tuple[float,
         and not ({"outrage", "anger", "conduct", "sarcasm", "threat"} & markers.keys())
     ):
         del markers["profanity"]  # swearing for joy, not at anyone
+        markers.pop("disbelief", None)  # "Are you kidding me? That's freaking awesome!"
     _drop_named(markers, clean, _NOT_FEELING_RE, ("anger",))
     if "threat" in markers and _POLITE_REQUEST.search(clean):
         # "I'd like to make a formal complaint" asks for a process; it is a threat only when the turn

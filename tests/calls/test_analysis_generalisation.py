@@ -452,6 +452,8 @@ def test_a_whole_undiarised_call_in_one_turn_is_scored_without_stalling() -> Non
         ("That was the flood. I was furious, I'm not going to lie to you. I'm not proud of it.", "anger"),
         ("no seriously your install guy holy shit that oak is good he was on the roof at seven", "profanity"),
         ("please do man that guy deserves a raise a fucking big one sorry for the language", "profanity"),
+        ("Oh, hell yes. Row two? That's freaking awesome, you're the best. Holy crap.", "profanity"),
+        ("Are you kidding me? Front row? Shit, that's amazing, she's gonna lose her mind!", "disbelief"),
         ("I'll try it after. Sorry for going at you at the start there, I'd just had it up to here.", "anger"),
         ("the heating is back on thank you so much i was really angry i am sorry i was shouting at you", "anger"),
         ("Sorry. I'm just so angry with myself, I should have booked him in last month.", "anger"),

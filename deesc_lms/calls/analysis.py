@@ -146,6 +146,11 @@ _SELF_ANGER_RE = re.compile(
 )
 # The caller telling a mishap as a funny story: "I'm going to try to tell this without laughing", "funny
 # story", "no, laugh!". Anger words and exclamations nearby are the story's, not the call's.
+# "Joke lang", "only joking": the caller taking back what they just said.
+_KIDDING_RE = re.compile(
+    r"\b(joke lang|just (a )?joke|only (a )?joke|(just|only) (joking|kidding)|i.?m (just |only )?(joking|kidding)|jk|lol)\b",
+    re.IGNORECASE,
+)
 _AMUSED_RE = re.compile(
     r"\b(i.?m|i am|we.?re|we are|i was|i keep|i.?ve been) (still |just |actually |honestly )?(laughing|giggling|in stitches|crying laughing|creasing up)\b"
     r"|\bwithout (laughing|giggling|cracking up)\b|\bfunny story\b|\bit gets (good|better)\b|\b(no,? )?laugh[!,]"
@@ -539,6 +544,7 @@ def score_customer_turn(text: str, previous: Sequence[str] = ()) -> tuple[float,
         _drop_named(markers, clean, _NEWS_RE, ("broken_promise",))
     _drop_named(markers, clean, _NOT_A_THREAT_RE, ("threat",))
     _drop_named(markers, clean, _REPORTED_RE, ("outrage", "anger", "profanity"))
+    _drop_named(markers, clean, _KIDDING_RE, ("outrage",))
     _drop_named(markers, clean, _PAST_ANGER_RE, ("anger",))
     _drop_named(markers, clean, _PAST_THREAT_RE, ("threat",))
     _drop_named(markers, clean, _SELF_ANGER_RE, ("anger", "insult", "emotion", "frustration"))

@@ -453,6 +453,7 @@ def test_a_whole_undiarised_call_in_one_turn_is_scored_without_stalling() -> Non
         ("no seriously your install guy holy shit that oak is good he was on the roof at seven", "profanity"),
         ("please do man that guy deserves a raise a fucking big one sorry for the language", "profanity"),
         ("Oh, hell yes. Row two? That's freaking awesome, you're the best. Holy crap.", "profanity"),
+        ("My boss told me on a Friday afternoon. I wanted to strangle him. Joke lang, joke lang.", "outrage"),
         ("Are you kidding me? Front row? Shit, that's amazing, she's gonna lose her mind!", "disbelief"),
         ("I'll try it after. Sorry for going at you at the start there, I'd just had it up to here.", "anger"),
         ("the heating is back on thank you so much i was really angry i am sorry i was shouting at you", "anger"),

@@ -750,14 +750,26 @@ def _told_laughing(scores: Sequence[TurnScore], episode: Sequence[int]) -> bool:
 
 # Praise as a jab, not thanks: "A note. Brilliant. And who's going to read it?"
 _SARCASTIC_PRAISE_RE = re.compile(
-    r"[.?!]\s+(great|brilliant|perfect|wonderful|fantastic|marvellous|lovely|super|terrific)[.!]+\s+(and|but|so|who|what|how|now)\b",
+    r"(?:[.?!]|^\W*oh,?)\s+(great|brilliant|perfect|wonderful|fantastic|marvellous|lovely|super|terrific)[.!]+\s+(and|but|so|who|what|how|now)\b",
     re.IGNORECASE,
 )
 
 
+# "No. Thanks." to "anything else?" declines; it does not thank.
+_CURT_DECLINE_RE = re.compile(r"^\W*no[.,!]*\s+(thanks|thank you|ta|cheers)\W*$", re.IGNORECASE)
+
+
+def _thanked(s: TurnScore) -> bool:
+    """The caller thanks the agent or praises the result, and means it."""
+    text = s.turn.text
+    if "sarcasm" in s.markers or _SARCASTIC_PRAISE_RE.search(text) or _CURT_DECLINE_RE.match(text):
+        return False
+    return bool(_GRATITUDE_RE.search(text))
+
+
 def _settling(s: TurnScore) -> bool:
     text = s.turn.text
-    if "sarcasm" in s.markers or _SARCASTIC_PRAISE_RE.search(text):
+    if "sarcasm" in s.markers or _SARCASTIC_PRAISE_RE.search(text) or _CURT_DECLINE_RE.match(text):
         return False
     if _GRATITUDE_RE.search(text) or _SETTLED_RE.search(text) or _TONE_APOLOGY_RE.search(text):
         return True
@@ -976,12 +988,12 @@ def _outcome(
         return "deteriorated", "the customer hung up while still agitated"
     if _ENDING_MARKERS & tail_markers and max(s.raw for s in tail) >= WARN:
         return "deteriorated", "ended with a supervisor demand, a threat or a hang-up"
-    if max(s.raw for s in tail) >= HIGH or (last.raw >= WARN and not _GRATITUDE_RE.search(last.turn.text)):
+    if max(s.raw for s in tail) >= HIGH or (last.raw >= WARN and not _thanked(last)):
         return "deteriorated", "frustration was still high when the call ended"
     # After a supervisor demand, a threat or a hang-up threat, going quiet is not recovering: a curt
     # "Fine. Send it in writing. Bye." ends it high. Recovered needs the customer to thank the agent.
     demanded = _ENDING_MARKERS & {m for i in episode for m in scores[i].markers}
-    if demanded and not any(_GRATITUDE_RE.search(s.turn.text) for s in after):
+    if demanded and not any(_thanked(s) for s in after):
         return "deteriorated", f"ended without settling after a {sorted(demanded)[0]} in the run"
     # Quiet is not calm either: a caller who never thanks, accepts or apologises after the peak and
     # just goes ("Fine. Bye.") left as escalated as they were; that is a curt exit, not a recovery.

@@ -567,3 +567,32 @@ def test_hilarious_said_in_sarcasm_is_not_a_funny_story(classifier: TriggerClass
 def test_that_is_all_i_rang_for_is_insisting_not_settling(text: str, settles: bool) -> None:
     turn = Turn(0, "customer", 0.0, 4.0, text)
     assert analysis._settling(TurnScore(turn, 0.3, 0.3, {})) is settles
+
+
+CURT_GOODBYE = """[0:00] Agent: Thanks for calling Rand Motor Finance, this is Sipho.
+[0:06] Customer: I need a settlement letter for my car, I've sold it.
+[0:14] Agent: The settlement figure includes three months' interest as an early settlement penalty.
+[0:24] Customer: Three months' interest for paying you early? That's daylight robbery. Let me speak to your manager.
+[0:36] Agent: My manager would tell you the same, it's in the agreement.
+[0:45] Customer: Fine. Send the letter. I'm disputing it.
+[0:52] Agent: I'll email it now. Anything else I can help with?
+[0:58] Customer: No. Thanks."""
+
+
+def test_a_curt_no_thanks_is_not_a_recovery(classifier: TriggerClassifier) -> None:
+    analysis = _analyse(CURT_GOODBYE, classifier)
+    assert [f.outcome for f in analysis.escalations] == ["deteriorated"]
+
+
+@pytest.mark.parametrize(
+    ("text", "settles"),
+    [
+        ("Oh, brilliant. So now it's threats. Lovely.", False),
+        ("No. Thanks.", False),
+        ("No, thank you, that's everything. You've been brilliant.", True),
+        ("Oh brilliant, thank you so much.", True),
+    ],
+)
+def test_sarcastic_praise_and_a_curt_no_thanks_do_not_settle(text: str, settles: bool) -> None:
+    turn = Turn(0, "customer", 0.0, 4.0, text)
+    assert analysis._settling(TurnScore(turn, 0.0, 0.0, {})) is settles

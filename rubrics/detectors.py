@@ -1333,7 +1333,7 @@ CHECK_RX = re.compile(
 
 RESTATEMENT_OPENER_RX = re.compile(
     r"\b(?:right|correct)\s*$"
-    r"|^(?:ok(?:ay)?,? |right,? )?(?:so you|so your|so the|so basically|what i'?m hearing|just so i|you'?re telling me|you'?ve told me)\b"
+    r"|^(?:(?:ok(?:ay)?|right|sir|ma'?am|madam|mate|love),? )*(?:so you|so your|so the|so basically|what i'?m hearing|just so i|you'?re telling me|you'?ve told me)\b"
 )
 OWN_ACTION_RX = re.compile(
     r"\b(?:what i can do is|i'?ve (?:just )?(?:raised|escalated|sent|booked|logged|arranged)|i have (?:raised|escalated|sent|booked|logged|arranged)|i'?m (?:sending|booking|arranging|raising))\b"
@@ -1544,7 +1544,7 @@ GENERIC_ISSUE_WORDS = {
     company cost price fee contract thing plan""".split()
 }
 CHECKBACK_OPENER_RX = re.compile(
-    r"^(?:ok(?:ay)?,? |right,? )?so,? (?:just )?(?:to (?:confirm|be clear|check)|if i(?:'ve| have)? (?:understand|understood|got (?:this|that|it)))\b"
+    r"^(?:(?:ok(?:ay)?|right|sir|ma'?am|madam|mate|love),? )*so,? (?:just )?(?:to (?:confirm|be clear|check)|if i(?:'ve| have)? (?:understand|understood|got (?:this|that|it)))\b"
 )
 GENERIC_REF_RX = re.compile(
     r"\b(?:your|this|the|that|an?) (?:\w+ )?(?:issue|problem|situation|concern|complaint|matter|experience|outage|"
@@ -1658,6 +1658,8 @@ def _defends(ctx: Context, pos: int) -> bool:
     """The sentence at `pos` explains a rule or defends the company."""
     sentence = ctx.sentence_of(pos)
     text = ctx.norm[slice(*sentence)]
+    if CHECKBACK_OPENER_RX.match(text.strip()):
+        return False  # "So just to confirm, ... the system declined it, is that right?" says their problem back
     if POLICY_RX.search(text):
         return True
     if GENERAL_RULE_RX.search(text) and not _SECOND_PERSON_RX.search(text):

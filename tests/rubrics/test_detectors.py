@@ -139,6 +139,13 @@ def test_asking_the_customer_to_do_something_is_not_restating():
     assert run("restatement", "So the router drops the internet every evening.", customer).score > 0.0
 
 
+def test_a_check_back_that_names_the_system_is_still_their_problem_said_back():
+    customer = "I was told last week my upgrade to the P1,799 plan was approved. Today your system says declined!"
+    answer = "Sir, so just to confirm, you were told the upgrade was approved, but then the system declined it - is that right?"
+    d = run("restatement", answer, customer)
+    assert d.score == 0.6 and "upgrade" in d.found[0]
+
+
 def test_their_words_without_their_figures_is_a_general_restatement():
     customer = "You've put my direct debit up from £98 to £241 a month without any warning."
     words_only = "So your direct debit has gone up and you weren't given any warning, is that right?"

@@ -2069,6 +2069,10 @@ TIMEFRAME_VAGUE_RX = _rx(
         r"in time",
         r"takes? (?:a while|time|some time|ages)",
         r"(?:your|the) next (?:bill|statement|invoice|billing (?:cycle|date)|payday)",
+        r"next (?:cycle|billing cycle|bill|top-?up|time you top up)",
+        r"within the (?:week|month|day)",
+        r"(?:in )?(?:the next |a )?day or two",
+        r"(?:in )?(?:the next |a )?week or two",
     ]
 )
 FUTURE_RX = re.compile(

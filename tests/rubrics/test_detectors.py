@@ -183,6 +183,16 @@ def test_concreteness_levels():
     assert run("concreteness", "I can't refund that.").score == 0.0
 
 
+def test_a_day_or_two_and_within_the_week_are_vague_timeframes():
+    for text in [
+        "Should be within the week.",
+        "It'll show as credit on your meter, usually in the next day or two.",
+        "The bill will be adjusted next cycle.",
+    ]:
+        assert run("timeframe", text).score == 0.5, text
+    assert run("timeframe", "You'll have it within 2 days.").score == 1.0
+
+
 def test_were_is_not_we_are_unless_a_verb_in_ing_follows():
     # "were sent" is someone else's past action, not the agent's own; typed "were sending" is "we're sending".
     assert run("concreteness", "A lot of students don't read the instructions that were sent out.").score == 0.0

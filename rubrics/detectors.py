@@ -2306,6 +2306,9 @@ def detect_next_step(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
         r"|\bnext step|\bwhat (?:happens|will happen) next|\b(?:expect|look out for) (?:a|an|the|my|our)\b"
         r"|\bi'?ve (?:just )?(?:booked|scheduled|arranged|set up|sent|emailed|texted|processed|issued|raised|logged)\b"
         r"|\b(?:i|we)(?:'?ll| will) (?:get back to you|follow up|stay on the (?:line|phone|call))"
+        r"|\b(?:i|we)(?:'?ll| will| am going to|'?m going to) (?:\w+ )?give you a (?:ring|call|bell|shout|buzz|text)\b"
+        # "I've rebooked it, so it'll be Friday".
+        r"|\b(?:it|they|that|this)(?:'ll| will) be (?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|tonight)\b"
         r"|\b(?:it|they|this|that|he|she)(?:\s+will|'ll|\s+should|\s+is going to|'s going to) (?:\w+ )?(?:arrive|reach you|come|show|be (?:there|with you|delivered|back|refunded|fixed))"
         r"|\b(?:someone|somebody|an? \w+) (?:from \w+(?: \w+)? )?(?:will|'ll|is going to|should) (?:come|call|ring|email|text|contact|visit|be in touch|be with you)"
         r"|\b(?:your|the|a|an|our) (?:\w+ ){0,3}(?:will|should|'ll|is going to) (?:be|arrive|reach|show|appear|come|go)\b"
@@ -2322,7 +2325,7 @@ def detect_next_step(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
         r"|\b(?:works?|is working|is (?:back|active|live|unblocked|working)) (?:again )?(?:now|right away|straight away)\b"
         r"|\byou can (?:now )?(?:use|log in|go|pay|access|travel|fly|collect|book)\b"
         # The process ahead and how long it takes: "it can take between 5 and 10 working days to land".
-        r"|\b(?:takes?|taking|reply|replies|respond|responds|get back to you|lands?|clears?|is|it'?s)\b(?:\s+\w+){0,3}?\s+"
+        r"|\b(?:takes?|taking|reply|replies|respond|responds|reviews?|get back to you|lands?|clears?|is|it'?s)\b(?:\s+\w+){0,3}?\s+"
         r"(?:within |between |up to |around |about )?\d+(?:\s?(?:-|to|and)\s?\d+)? (?:working |business )?(?:days?|weeks?|hours?)\b"
     )
     # Not a next step: "you'll just have to wait", "you should have checked with them first".

@@ -207,6 +207,15 @@ def test_timeframe_specific_vague_and_past():
     assert run("timeframe", "You were charged on the 14th.").score == 0.0
 
 
+def test_a_ring_back_a_rebooked_day_and_a_review_time_are_next_steps():
+    for text in [
+        "I've chased it with the courier. As soon as they come back to me I'll give you a ring.",
+        "I've rebooked it for you, erm, so it'll be Friday.",
+        "Yes, our driver safety team reviews every report within 48 hours and takes action.",
+    ]:
+        assert run("next_step", text).score == 1.0, text
+
+
 def test_checks_understanding_and_next_step():
     assert run("understanding", "So you were charged twice?").score == 1.0
     assert run("understanding", "What's your postcode?").score == 0.0

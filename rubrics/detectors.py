@@ -1850,6 +1850,17 @@ def _handoff_owned(ctx: Context, m: re.Match[str]) -> bool:
     return bool(IMMEDIATE_RX.search(sentence) or HANDOFF_OWNED_RX.search(sentence))
 
 
+# A condition on how things turn out, earlier in the sentence than the action.
+FACT_CONDITION_RX = re.compile(
+    r"\bif (?:there'?s|there is|there was|it'?s|it is|it was|that'?s|this is|it turns out|we find|i find|"
+    r"the \w+ (?:is|was|shows|says|agrees?|approves?)|they (?:agree|approve|accept|say|find))\b"
+)
+# The action is a way to find something out: "phone them and find out", "ring the depot to see where it is".
+FIND_OUT_AFTER_RX = re.compile(
+    r"(?:\s+\w+){0,4}?\s+(?:and|to)\s+(?:find out|see (?:what|where|if|whether)|check (?:what|where|if|whether)|ask)\b"
+)
+
+
 def _owner_actions(ctx: Context, rx: re.Pattern[str]) -> tuple[list[re.Match[str]], list[re.Match[str]]]:
     """Owner + verb matches split into firm and hedged; negated ones are dropped."""
     firm, hedged = [], []
@@ -1871,6 +1882,10 @@ def _owner_actions(ctx: Context, rx: re.Pattern[str]) -> tuple[list[re.Match[str
         before = ctx.norm[max(ctx.sentence_of(m.start())[0], m.start() - 30) : m.start()]
         if HEDGE_RX.search(gap) or HEDGE_RX.search(before[-20:]) or re.search(r"\bif\s+(?:\w+\s+){0,2}$", before):
             hedged.append(m)
+        elif FACT_CONDITION_RX.search(ctx.norm, ctx.sentence_of(m.start())[0], m.start()):
+            hedged.append(m)  # "if there's a known fault I'll get you credit": only if it turns out so
+        elif rx is OWNER_ACTION_RX and FIND_OUT_AFTER_RX.match(ctx.norm, m.end()):
+            hedged.append(m)  # "I'll phone them and find out what's happening": a check by another verb
         elif OFFER_RX.search(head + gap) and not _offer_is_specific(ctx, m):
             hedged.append(m)  # "I can book a reading": offered, not done or promised
         elif rx is OWNER_ACTION_RX and INVESTIGATE_START_RX.match(gap.strip()):

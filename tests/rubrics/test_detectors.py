@@ -193,6 +193,16 @@ def test_a_day_or_two_and_within_the_week_are_vague_timeframes():
     assert run("timeframe", "You'll have it within 2 days.").score == 1.0
 
 
+def test_an_action_on_a_condition_or_to_find_out_is_hedged():
+    for text in [
+        "If there's a known fault I'll get you credit for the days you've been without.",
+        "I'm gonnae phone them and find out what's happening.",
+        "I'll ring the depot to see where it is.",
+    ]:
+        assert run("concreteness", text).score == 0.6, text
+    assert run("concreteness", "If you can stay on the line, I'll refund the $40 now.").score == 1.0
+
+
 def test_were_is_not_we_are_unless_a_verb_in_ing_follows():
     # "were sent" is someone else's past action, not the agent's own; typed "were sending" is "we're sending".
     assert run("concreteness", "A lot of students don't read the instructions that were sent out.").score == 0.0

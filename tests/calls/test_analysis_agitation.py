@@ -152,6 +152,13 @@ class _ByText(AgitationModel):
         return np.array([self.table.get(t.text, 0.1) for t in turns])
 
 
+def _by_text(table: dict[str, float]) -> _ByText:
+    stub = _stub_model(0.1)
+    model = _ByText(stub.gate, stub.full, stub.gate_p, stub.warn_p, stub.high_p, stub.trained_on)
+    model.table = table
+    return model
+
+
 def test_the_turn_after_an_agitated_one_is_read_even_when_stage_one_ranked_it_low(
     classifier: TriggerClassifier,
 ) -> None:
@@ -167,9 +174,7 @@ def test_the_turn_after_an_agitated_one_is_read_even_when_stage_one_ranked_it_lo
         ("agent", 35.0, 40.0, "I can send you a copy.", "A"),
     ]
     turns, timed = place_in_time(rows)
-    stub = _stub_model(0.1)
-    model = _ByText(stub.gate, stub.full, stub.gate_p, stub.warn_p, stub.high_p, stub.trained_on)
-    model.table = {"Fifty pounds. Nobody mentioned any fee when I signed.": 0.9, "Page four. Of course it is.": 0.9}
+    model = _by_text({"Fifty pounds. Nobody mentioned any fee when I signed.": 0.9, "Page four. Of course it is.": 0.9})
     assert model.candidates(agitation_contexts_for(turns)) == [0, 1]  # the last turn is not among them
     result = analyse_turns(turns, classifier=classifier, timed=timed, agitation=model)
     assert [round(s.raw, 2) >= HIGH for s in result.scores] == [False, False, True]
@@ -189,9 +194,7 @@ def test_a_supervisor_demand_starts_where_the_anger_it_caps_began(classifier: Tr
         ("agent", 35.0, 40.0, "I'll ask them to call you back.", "A"),
     ]
     turns, timed = place_in_time(rows)
-    stub = _stub_model(0.1)
-    model = _ByText(stub.gate, stub.full, stub.gate_p, stub.warn_p, stub.high_p, stub.trained_on)
-    model.table = {"Six to eight more. On top of fourteen. Are you hearing what I'm telling you?": 0.9}
+    model = _by_text({"Six to eight more. On top of fourteen. Are you hearing what I'm telling you?": 0.9})
     result = analyse_turns(turns, classifier=classifier, timed=timed, agitation=model)
     assert "supervisor" in result.scores[2].markers and "agitation" not in result.scores[2].markers
     assert [(f.kind, f.time_s) for f in result.escalations] == [("escalation", 17.0)]

@@ -759,17 +759,20 @@ _SARCASTIC_PRAISE_RE = re.compile(
 _CURT_DECLINE_RE = re.compile(r"^\W*no[.,!]*\s+(thanks|thank you|ta|cheers)\W*$", re.IGNORECASE)
 
 
+def _insincere(s: TurnScore) -> bool:
+    """Praise as a jab, or thanks that decline ("No. Thanks."): the words of settling, not settling."""
+    text = s.turn.text
+    return "sarcasm" in s.markers or bool(_SARCASTIC_PRAISE_RE.search(text) or _CURT_DECLINE_RE.match(text))
+
+
 def _thanked(s: TurnScore) -> bool:
     """The caller thanks the agent or praises the result, and means it."""
-    text = s.turn.text
-    if "sarcasm" in s.markers or _SARCASTIC_PRAISE_RE.search(text) or _CURT_DECLINE_RE.match(text):
-        return False
-    return bool(_GRATITUDE_RE.search(text))
+    return not _insincere(s) and bool(_GRATITUDE_RE.search(s.turn.text))
 
 
 def _settling(s: TurnScore) -> bool:
     text = s.turn.text
-    if "sarcasm" in s.markers or _SARCASTIC_PRAISE_RE.search(text) or _CURT_DECLINE_RE.match(text):
+    if _insincere(s):
         return False
     if _GRATITUDE_RE.search(text) or _SETTLED_RE.search(text) or _TONE_APOLOGY_RE.search(text):
         return True

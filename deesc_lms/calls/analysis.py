@@ -88,8 +88,10 @@ _PAST_ANGER_RE = re.compile(
     # The pluperfect is a state already over: "sorry for going at you, I'd just had it up to here".
     r"\bi.?d (just |really |simply )?(had (it up to here|enough)|been (so |really |absolutely )?(angry|furious|fed up|raging|fuming|livid))\b|"
     + _I_WAS_ANGRY
-    + r"(?=.{0,250}\b(not proud of|looking back|in hindsight|at the time|back then)\b)|"
-    r"\b(last (week|month|year|time)|(a|two|three|few|couple of) (weeks|months|days) ago|at the time|back then)\b.{0,140}"
+    + r"(?=.{0,250}\b(not proud of|looking back|in hindsight|at the time|back then|felt (terrible|awful|bad|guilty))\b)|"
+    r"\b(last (week|month|year|time)|(a|two|three|few|couple of) (weeks|months|days|years) ago|at the time|back then|"
+    r"back in (the )?(spring|summer|autumn|fall|winter|january|february|march|april|may|june|july|august|september|"
+    r"october|november|december|(19|20)\d\d)|in (19|20)\d\d|the last (crowd|company|lot|firm|provider|supplier|shower|one))\b.{0,140}"
     + _I_WAS_ANGRY
     + "|"
     + _I_WAS_ANGRY
@@ -110,7 +112,8 @@ _JOYFUL_RE = re.compile(
     r"\b(deserves? (a raise|a medal|a promotion|a bonus)|(so|just|really) (excited|happy|chuffed|stoked|thrilled)|sorry (for|about) (the|my) language|"
     r"(is|was|are|were) (so |bloody |really )?(good|great|brilliant|amazing|fantastic|incredible|lekker|awesome)|champions?|legend|"
     r"(that.?s|this is|it.?s) (so |just |freaking |frigging |bloody |damn |fucking )?(awesome|amazing|brilliant|fantastic|incredible|the best)|"
-    r"you.?re (the best|a star|a lifesaver|an angel)|(hell|heck) (yes|yeah)|(gonna|going to) lose (her|his|their|my) mind)\b",
+    r"you.?re (the best|a star|a lifesaver|an angel)|(hell|heck) (yes|yeah)|(gonna|going to) lose (her|his|their|my) mind|"
+    r"(the )?best news)\b",
     re.IGNORECASE,
 )
 # "I'm not angry, I just think...": the caller ruling the feeling out.

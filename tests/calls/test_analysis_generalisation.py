@@ -454,6 +454,12 @@ def test_a_whole_undiarised_call_in_one_turn_is_scored_without_stalling() -> Non
         ("please do man that guy deserves a raise a fucking big one sorry for the language", "profanity"),
         ("Oh, hell yes. Row two? That's freaking awesome, you're the best. Holy crap.", "profanity"),
         ("My boss told me on a Friday afternoon. I wanted to strangle him. Joke lang, joke lang.", "outrage"),
+        ("The last crowd I had out, back in the autumn, I was absolutely raging with them.", "anger"),
+        ("I was absolutely livid, I rang them and gave that poor girl an earful, and then I felt terrible.", "anger"),
+        (
+            "oh my god holy shit sorry sorry i didn't mean to swear at you that's like the best news all year",
+            "profanity",
+        ),
         ("Are you kidding me? Front row? Shit, that's amazing, she's gonna lose her mind!", "disbelief"),
         ("I'll try it after. Sorry for going at you at the start there, I'd just had it up to here.", "anger"),
         ("the heating is back on thank you so much i was really angry i am sorry i was shouting at you", "anger"),

@@ -147,13 +147,13 @@ _SELF_ANGER_RE = re.compile(
     r"|\b(kicking|could kick) myself\b|\bmy own (stupid )?fault\b",
     re.IGNORECASE,
 )
-# The caller telling a mishap as a funny story: "I'm going to try to tell this without laughing", "funny
-# story", "no, laugh!". Anger words and exclamations nearby are the story's, not the call's.
 # "Joke lang", "only joking": the caller taking back what they just said.
 _KIDDING_RE = re.compile(
     r"\b(joke lang|just (a )?joke|only (a )?joke|(just|only) (joking|kidding)|i.?m (just |only )?(joking|kidding)|jk|lol)\b",
     re.IGNORECASE,
 )
+# The caller telling a mishap as a funny story: "I'm going to try to tell this without laughing", "funny
+# story", "no, laugh!". Anger words and exclamations nearby are the story's, not the call's.
 _AMUSED_RE = re.compile(
     r"\b(i.?m|i am|we.?re|we are|i was|i keep|i.?ve been) (still |just |actually |honestly )?(laughing|giggling|in stitches|crying laughing|creasing up)\b"
     r"|\bwithout (laughing|giggling|cracking up)\b|\bfunny story\b|\bit gets (good|better)\b|\b(no,? )?laugh[!,]"

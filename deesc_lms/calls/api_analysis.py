@@ -55,8 +55,8 @@ class FlagFilterSerializer(serializers.Serializer[Any]):
     trigger = serializers.CharField(required=False, default="")
     outcome = serializers.ChoiceField(choices=EscalationFlag.Outcome.choices, required=False, default="")
     stage = serializers.ChoiceField(choices=EscalationFlag.Stage.choices, required=False, default="")
-    call = serializers.IntegerField(required=False, default=None)
-    agent = serializers.IntegerField(required=False, default=None)
+    call = serializers.IntegerField(required=False, default=None, min_value=1, max_value=selectors.MAX_DB_ID)
+    agent = serializers.IntegerField(required=False, default=None, min_value=1, max_value=selectors.MAX_DB_ID)
     team = serializers.CharField(required=False, default="")
     since = serializers.DateField(required=False, default=None)
     until = serializers.DateField(required=False, default=None)
@@ -123,7 +123,7 @@ class FlagExportCsvApi(APIView):
 
 class PatternMapFilterSerializer(serializers.Serializer[Any]):
     team = serializers.CharField(required=False, default="")
-    agent = serializers.IntegerField(required=False, default=None)
+    agent = serializers.IntegerField(required=False, default=None, min_value=1, max_value=selectors.MAX_DB_ID)
     since = serializers.DateField(required=False, default=None)
     until = serializers.DateField(required=False, default=None)
 

@@ -14,6 +14,7 @@ from deesc_lms.calls import patterns
 from deesc_lms.calls.models import Call, EscalationFlag, Utterance, fmt_mss
 
 CALM_MARGIN_S = 60.0  # agent turns this close before a flag are not "calm context"
+MAX_DB_ID = 2**63 - 1  # the largest primary key either database stores; a bigger filter id is bad input
 
 CSV_COLUMNS = [
     "flag_id", "call_id", "call", "agent", "team", "call_date", "time", "time_s", "trigger", "trigger_confidence",

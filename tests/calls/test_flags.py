@@ -112,6 +112,19 @@ def test_pattern_map_api(api: APIClient, analysed: list[Call]) -> None:
     assert only["flags"] == sum(1 for c in analysed if c.agent and c.agent.team == "Retention" and c.flags.exists())
 
 
+def test_ids_too_big_for_the_database_are_refused_not_a_server_error(
+    api: APIClient, client, analysed: list[Call]
+) -> None:
+    huge = "9" * 30
+    for url, param in [("/api/pattern-map/", "agent"), ("/api/flags/", "agent"), ("/api/flags/", "call")]:
+        response = api.get(url, {param: huge})
+        assert response.status_code == 400, (url, param)
+        assert param in response.json()["error"]["detail"]
+    assert api.get("/api/pattern-map/", {"agent": "0"}).status_code == 400
+    client.force_login(User.objects.create_user("mgr", password="pw-123456789"))
+    assert client.get("/calls/patterns/", {"agent": huge}).status_code == 200
+
+
 def test_reanalyse_through_the_api(api: APIClient, analysed: list[Call]) -> None:
     call = analysed[0]
     body = api.post(f"/api/calls/{call.pk}/analyse/").json()

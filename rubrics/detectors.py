@@ -1649,6 +1649,15 @@ GENERAL_RULE_RX = _rx(
         r"as per",
         r"out of our (?:control|hands)",
         r"(?:it'?s|that'?s|it is) in (?:your|the) (?:terms|contract|agreement|booklet|t ?& ?cs?)",
+        # Impersonal present passives and conditions: "cards are produced centrally", "gate codes are reset
+        # every 90 days", "payments need to be made 3 days before", "speeds depend on congestion".
+        r"\w+s (?:are|r) (?:\w+ly )?(?:not )?(?:produced|reset|suspended|instructed|guaranteed|processed|issued|"
+        r"applied|calculated|reviewed|generated|billed|required|allowed|assigned|dispatched|printed|posted|checked|"
+        r"locked|cleared|collected|refunded|renewed|updated|capped|limited|restricted)",
+        r"(?:need|needs) to be (?:made|paid|submitted|received|returned|booked|done|sent)",
+        r"(?:may|can|will) (?:occur|happen) (?:due to|when|if|because)",
+        r"(?:depend|depends) on",
+        r"(?:is|are|r) (?:not )?responsible for",
     ]
 )
 _SECOND_PERSON_RX = re.compile(r"\byou(?:r|rs|'?ve|'?re|'?d|'?ll)?\b")
@@ -1711,9 +1720,9 @@ def detect_restatement(ctx: Context, config: dict[str, Any], anchors: Anchors) -
             mentioned.setdefault(f"#{values[0][0]}", values[0][1:])
         else:
             echoed_numbers += values
-    for a, b in clauses:
-        if _defends(ctx, a) or _acts(ctx, a, b):
-            continue  # "Refunds take 14 days, that's our policy": the customer's words, not their problem
+    # "Refunds take 14 days, that's our policy": the customer's words, not their problem said back.
+    saying_back = [(a, b) for a, b in clauses if not (_defends(ctx, a) or _acts(ctx, a, b))]
+    for a, b in saying_back:
         for stem, (x, y) in content_stems(ctx.norm[a:b]).items():
             if stem in cust_words and stem not in echoed:
                 echoed[stem] = (x + a, y + a)
@@ -1728,7 +1737,7 @@ def detect_restatement(ctx: Context, config: dict[str, Any], anchors: Anchors) -
                         mentioned.setdefault(stem, (x + a, y + a))
     synonym_threshold = float(config.get("synonym_threshold", 0))
     if synonym_threshold and ctx.embed is not None:
-        for stem, pos in _synonym_echoes(ctx, clauses, cust_words, set(echoed), synonym_threshold).items():
+        for stem, pos in _synonym_echoes(ctx, saying_back, cust_words, set(echoed), synonym_threshold).items():
             echoed.setdefault(stem, pos)
         # ... and inside an action ("we'll look into the bag"): partial credit, as with their own words.
         others = [(a, b) for a, b in ctx.clauses if b > ctx.window_start and (a, b) not in clauses]

@@ -132,6 +132,24 @@ def test_how_things_work_in_general_is_not_their_problem_said_back():
     assert run("restatement", "So your suitcase never came off the Dubai flight.", customer).score > 0.0
 
 
+def test_an_impersonal_rule_is_not_their_problem_said_back(embed):
+    config = {"synonym_threshold": 0.7}
+    for customer, answer in (
+        (
+            "My new bank card still isn't at the branch and I've come in twice for it!",
+            "Cards are produced centrally and sent to branches in batches.",
+        ),
+        # A word said back in other words inside a rule is no echo either: "speeds" for the customer's "speed".
+        (
+            "why does my speed test say 3 mbps when im paying for 50",
+            "speeds are not guaranteed and depend on congestion. have u tried restarting ur modem",
+        ),
+    ):
+        assert run("restatement", answer, customer, config, embed).score == 0.0, answer
+    customer = "My new bank card still isn't at the branch and I've come in twice for it!"
+    assert run("restatement", "So your card still isn't at the branch.", customer, config, embed).score > 0.0
+
+
 def test_asking_the_customer_to_do_something_is_not_restating():
     customer = "My router keeps dropping the internet every evening, I work from home!"
     assert run("restatement", "can you restart the router again and check", customer).score == 0.0

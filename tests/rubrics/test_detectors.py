@@ -35,6 +35,11 @@ def test_feelings_in_everyday_and_regional_words_are_named():
         "I'd be cross too, three calls and no call back.",
         "You must be scunnered with us by now.",
         "It sounds like you feel completely ignored, and I can see why.",
+        "You have every right to be vexed, coming in three times with the same papers.",
+        "You've every right to be raging after taking the afternoon off.",
+        "You have every reason to be disgusted: this is your third message.",
+        "Two no-shows, and you're done being patient. That's completely fair.",
+        "I'd feel played with too.",
     ]:
         assert run("emotion", text, customer).score == 1.0, text
     shocked = "I opened a bill for £1,260. It's normally £90. I felt sick."

@@ -1932,7 +1932,12 @@ NOMINAL_HEDGE_RX = re.compile(
     r"\b(?:might|may|could) (?:well |also )?be (?:possible|an option|available|doable|on the table|considered)\b"
 )
 # A clause where the agent (I/we) says what they are doing, have done, will or can do.
-FIRST_PERSON_DOING_RX = re.compile(r"\b(?:i|we)(?:'m|'ve|'ll| am| have| will| can| are|'re)\b")
+# "I can see the engineer's put it down as…", "…outside the plan, I'm afraid": perceiving and regretting are
+# not the agent doing anything.
+FIRST_PERSON_DOING_RX = re.compile(
+    r"\b(?:i|we)(?:(?:'m| am)(?! (?:afraid|sorry|so sorry|really sorry)\b)|'ve|'ll| have| will"
+    r"| can(?! (?:see|tell|hear|understand|imagine|only imagine|appreciate)\b)| are|'re)\b"
+)
 _MODAL_RX = re.compile(r"\b(?:might|may|could|possibl[ey]|perhaps|hopefully|try|trying)\b")
 
 

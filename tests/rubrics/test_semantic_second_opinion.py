@@ -39,6 +39,13 @@ def test_sympathy_without_an_action_is_still_no_action(defaults):
     assert criterion(grade, "concrete-action")["points"] == 0
 
 
+def test_seeing_what_someone_else_did_is_no_action_of_ours(defaults):
+    customer = "You've sent me a bill for a £95 call-out. The fault was the boiler. The boiler's covered."
+    answer = "I can see the engineer's put it down as a customer-side fault, so that's outside the plan I'm afraid."
+    grade = services.answer_grade(rubric_slug="step-4-resolve", text=answer, customer_line=customer)
+    assert criterion(grade, "concrete-action")["points"] == 0
+
+
 def test_a_next_step_in_unlisted_words_counts(defaults):
     grade = services.answer_grade(
         rubric_slug="step-5-next-steps", text="A supervisor rings you back after lunch.", customer_line=TRAIN

@@ -162,3 +162,14 @@ def test_harvest_takes_the_customer_turn_at_each_labelled_moment(tmp_path) -> No
     ]  # "Fine." is too short
     assert found["billing_dispute"] == ["You've charged me twice for the same month, sixty pounds each."]
     assert found["wait_time"] == []
+
+
+def test_shipped_examples_never_saw_the_sets_kept_for_unseen_measurement() -> None:
+    from deesc_lms.calls.trigger_examples import FIXTURES, SETS
+
+    header = (FIXTURES / "trigger_examples.yaml").read_text(encoding="utf-8").split("\n# Sets: ", 1)[1]
+    harvested = header.split("\n", 1)[0].rstrip(".").split(", ")
+    assert harvested == list(SETS) and "eval_holdout31" in harvested
+    unseen = {"eval_holdout32", "eval_holdout33"}
+    assert all((FIXTURES / name).is_dir() for name in unseen)
+    assert not unseen & set(harvested)

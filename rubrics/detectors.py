@@ -454,6 +454,8 @@ GENERIC_ACK = _rx(
         r"i (?:completely |totally |really |fully |absolutely |do )?(?:understand|get it|get that|hear you|hear that|hear what)",
         r"i (?:can |do )?(?:see|understand|get) (?:why|how|that|where)",
         r"i can (?:only )?imagine",
+        r"i can (?:really |totally |definitely )?hear (?:that|you|how|why|it)",
+        r"(?:that'?s|that is|it'?s|it is|that was) (?:such |an awful |a |quite )?(?:lot|so much|too much) to (?:deal with|handle|cope with|take in)",
         r"i (?:really |truly )?appreciate (?:how|that|why|you)",
         r"(?:i'?m|i am|we'?re|we are) (?:so |really |very |truly |terribly |deeply )?sorry",
         r"(?:i |we )?(?:sincerely |truly )?apologi[sz]e",

@@ -107,6 +107,17 @@ def test_order_acknowledgement_must_come_first():
     assert excuse.score == 0.0
 
 
+def test_hearing_them_and_what_they_are_dealing_with_come_first():
+    tired = "I'm not even mad anymore. I'm just tired. Six weeks of dropping out every time it rains."
+    answer = "I can hear that, you sound really worn out, and six weeks of it would wear anybody down. I'm sorry."
+    assert run("order", answer + " I'm booking an engineer for Monday.", tired).score == 1.0
+    snowed = "Snowed in since Sunday and your dish says no signal. I need it for my prescriptions."
+    answer = (
+        "That's a lot to deal with, and I can hear you're worried about your prescriptions. I'm sending an engineer."
+    )
+    assert run("order", answer, snowed).score == 1.0
+
+
 def test_restatement_needs_the_customers_specifics():
     customer = "This is the third time I'm calling about the same $40 charge! I've been charged twice."
     assert run("restatement", "So you were charged $40 twice, and this is your third call?", customer).score == 1.0

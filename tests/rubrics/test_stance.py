@@ -12,7 +12,7 @@ from rubrics import detectors, services, stance
 from rubrics.models import Grade
 
 # Wordings written for these tests, in no calibration set and matched by no shipped phrase. The
-# shipped model reads them at 0.98 and 0.96 (threshold 0.8): a retrained model may need new ones.
+# shipped model reads them at 0.97 and 0.98 (threshold 0.9): a retrained model may need new ones.
 RULES_ARGUMENT = "Right, I see. Every customer signs the terms when the contract starts, and those terms cover this."
 BLAME_SHIFT = "Our engineers followed the standard procedure, so the outage was caused by the network operator."
 OWNED = "I can hear how worried you are about the £60 charge, and I'm refunding it now."
@@ -32,14 +32,14 @@ def forbidden(text: str, embed, **config) -> detectors.Detection:
 @pytest.mark.parametrize("answer", [RULES_ARGUMENT, BLAME_SHIFT])
 def test_a_defensive_wording_the_phrase_list_lacks_is_read_as_defensive(embed, answer):
     assert forbidden(answer, embed).score == 1.0  # the rules alone let it through
-    result = forbidden(answer, embed, stance_threshold=0.8)
+    result = forbidden(answer, embed, stance_threshold=0.9)
     assert result.score == 0.0
     assert result.found[0].startswith("sounded defensive")
     assert "defensive-stance model" in result.note
 
 
 def test_the_evidence_is_the_sentence_that_reads_defensive(embed):
-    result = forbidden(RULES_ARGUMENT, embed, stance_threshold=0.8)
+    result = forbidden(RULES_ARGUMENT, embed, stance_threshold=0.9)
     assert [span.text for span in result.evidence] == [
         "Every customer signs the terms when the contract starts, and those terms cover this"
     ]
@@ -47,7 +47,7 @@ def test_the_evidence_is_the_sentence_that_reads_defensive(embed):
 
 
 def test_an_owned_apology_with_an_action_is_not_defensive(embed):
-    assert forbidden(OWNED, embed, stance_threshold=0.8).score == 1.0
+    assert forbidden(OWNED, embed, stance_threshold=0.9).score == 1.0
 
 
 def test_a_restatement_checked_with_the_customer_is_not_the_agents_stance(embed):
@@ -77,7 +77,7 @@ def test_the_shipped_rubrics_consult_the_model(defaults):
 
 def test_the_shipped_weights_say_what_they_were_trained_on():
     model = stance.load()
-    assert "holdout24" in model.trained_on and "holdout25" not in model.trained_on
+    assert "holdout32" in model.trained_on and "holdout33" not in model.trained_on
     assert model.linear.w.shape == (3 * 384,)
 
 
@@ -115,8 +115,8 @@ def test_without_usable_weights_grading_falls_back_to_the_rules_and_check_says_w
     monkeypatch.setattr(stance.load, "__defaults__", (tmp_path / "absent.json",))
     stance.default.cache_clear()
     try:
-        assert forbidden(BLAME_SHIFT, embed, stance_threshold=0.8).score == 1.0  # the rules alone
-        assert forbidden("That's our policy.", embed, stance_threshold=0.8).score == 0.0
+        assert forbidden(BLAME_SHIFT, embed, stance_threshold=0.9).score == 1.0  # the rules alone
+        assert forbidden("That's our policy.", embed, stance_threshold=0.9).score == 0.0
         errors = stance_weights()
         assert [e.id for e in errors] == ["rubrics.E001"] and "stance_train --write" in errors[0].msg
     finally:

@@ -2167,6 +2167,10 @@ def detect_timeframe(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
         text = m.group(0)
         a, b = ctx.clause_of(m.start())
         clause = ctx.norm[a:b]
+        if text in ("now", "right now") and DOING_NOW_RX.match(clause.strip()) and m.start() > a:
+            # "I've reversed the fee just now", "I'm crediting it now": the agent's own action, done as they speak.
+            specific.append(m)
+            continue
         if text == "now" and (m.start() == a or re.match(r"now,", ctx.norm[m.start() : m.start() + 4])):
             continue
         if text == "now" and re.search(

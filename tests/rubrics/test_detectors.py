@@ -251,6 +251,13 @@ def test_timeframe_specific_vague_and_past():
     assert run("timeframe", "You were charged on the 14th.").score == 0.0
 
 
+def test_an_action_done_as_the_agent_speaks_is_done_now():
+    assert run("timeframe", "i've reversed the 40tk waiting fee just now and flagged the driver").score == 1.0
+    assert run("timeframe", "I have corrected the pin for your home address now.").score == 1.0
+    assert run("timeframe", "There are a lot of outages right now.").score == 0.0
+    assert run("timeframe", "I've been here since eight, just now got your file.").score == 0.0
+
+
 def test_a_ring_back_a_rebooked_day_and_a_review_time_are_next_steps():
     for text in [
         "I've chased it with the courier. As soon as they come back to me I'll give you a ring.",

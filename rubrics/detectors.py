@@ -96,10 +96,18 @@ def _fold(text: str) -> str:
     return "".join(out)
 
 
-_SENTENCE_END = re.compile(r"[.!?;]+(?=\s|$)|\s[-]{1,2}\s|\n+")
+# A title's full stop ("Mr. Baptiste, I'm listening.") does not end the sentence.
+_TITLE = r"(?<!\bmr)(?<!\bmrs)(?<!\bms)(?<!\bdr)(?<!\bst)(?<!\bprof)(?<!\bjr)(?<!\bsr)"
+_SENTENCE_END = re.compile(
+    r"(?:" + _TITLE + r"\.(?=\s|$)|[!?;]|\.(?=[.!?;]))[.!?;]*(?=\s|$)|\s[-]{1,2}\s|\n+", re.IGNORECASE
+)
 # "so" joins clauses ("..., so I'll refund it") unless it intensifies the next word ("so upset", "so sorry").
 _INTENSIFIED = r"(?:sorry|much|many|very|really|glad|upset|worried|angry|annoy|frustrat|scar|stress|disappoint|anxious|embarrass|confus|hard|long|bad|awful)"
-_CLAUSE_END = re.compile(r"[.!?;,:]+(?=\s|$)|\s[-]{1,2}\s|\n+|\s(?:and|but|so(?!\s+" + _INTENSIFIED + r"))\s")
+_CLAUSE_END = re.compile(
+    r"(?:" + _TITLE + r"\.(?=\s|$)|[!?;,:]|\.(?=[.!?;,:]))[.!?;,:]*(?=\s|$)|\s[-]{1,2}\s|\n+"
+    r"|\s(?:and|but|so(?!\s+" + _INTENSIFIED + r"))\s",
+    re.IGNORECASE,
+)
 
 
 def _split(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:

@@ -495,6 +495,8 @@ def test_a_calm_opening_can_greet_listen_or_say_their_situation_back():
         "Thanks for staying patient with us. I'll find out what happened.",
         "Ma'am, I am hearing you, and I am staying on the line with you.",
         "Four days without heating with a newborn. Let's get someone out.",
+        # A title's full stop does not end the first sentence.
+        "Mr. Baptiste, I'm listening. Let me look at the booking.",
     ]:
         assert run("calm_opening", text, customer).score == 1.0, text
     # The customer's own words, in an argument, are not a reflection.

@@ -90,8 +90,9 @@ _PAST_ANGER_RE = re.compile(
     + _I_WAS_ANGRY
     + r"(?=.{0,250}\b(not proud of|looking back|in hindsight|at the time|back then|felt (terrible|awful|bad|guilty))\b)|"
     r"\b(last (week|month|year|time)|(a|two|three|few|couple of) (weeks|months|days|years) ago|at the time|back then|"
+    r"(\w+ )?years (back|ago)|ages ago|way back|back in the day|"
     r"back in (the )?(spring|summer|autumn|fall|winter|january|february|march|april|may|june|july|august|september|"
-    r"october|november|december|(19|20)\d\d)|in (19|20)\d\d|the last (crowd|company|lot|firm|provider|supplier|shower|one))\b.{0,140}"
+    r"october|november|december|(19|20)\d\d)|in (19|20)\d\d|the last (crowd|company|lot|firm|provider|supplier|shower|one))\b.{0,260}"
     + _I_WAS_ANGRY
     + "|"
     + _I_WAS_ANGRY
@@ -113,7 +114,8 @@ _JOYFUL_RE = re.compile(
     r"(is|was|are|were) (so |bloody |really )?(good|great|brilliant|amazing|fantastic|incredible|lekker|awesome)|champions?|legend|"
     r"(that.?s|this is|it.?s) (so |just |freaking |frigging |bloody |damn |fucking )?(awesome|amazing|brilliant|fantastic|incredible|the best)|"
     r"you.?re (the best|a star|a lifesaver|an angel)|(hell|heck) (yes|yeah)|(gonna|going to) lose (her|his|their|my) mind|"
-    r"(the )?best news)\b",
+    r"(the )?best news|(pardon|excuse) (my|the) (french|language)|"
+    r"(bloody|fucking|freaking|frigging|effing|damn) (brilliant|amazing|awesome|fantastic|gorgeous|beautiful|lovely|perfect))\b",
     re.IGNORECASE,
 )
 # "I'm not angry, I just think...": the caller ruling the feeling out.

@@ -465,6 +465,13 @@ def test_a_whole_undiarised_call_in_one_turn_is_scored_without_stalling() -> Non
         ("the heating is back on thank you so much i was really angry i am sorry i was shouting at you", "anger"),
         ("Sorry. I'm just so angry with myself, I should have booked him in last month.", "anger"),
         ("Honestly I'm such an idiot, I typed the wrong postcode in.", "insult"),
+        ("She's not gone all anxious. Fucking brilliant, sorry, pardon my French, but it was.", "profanity"),
+        (
+            "Years back, this is, ooh, twenty fifteen, we put our old dog in a place up Ulverston way. And we come "
+            "back and she'd got kennel cough, and they'd lost her lead and her blanket, and I went round there "
+            "and I was absolutely fuming.",
+            "anger",
+        ),
     ],
 )
 def test_words_that_are_someone_elses_or_from_another_day_are_not_cues(text: str, cue: str) -> None:

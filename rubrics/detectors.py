@@ -1047,6 +1047,7 @@ VAGUE_RX = _rx(
         r"feedback (?:it|this) to",
         r"(?:put|make|leave|add) a note",
         r"work(?:ing)? on (?:it|this|that)",
+        r"note (?:down )?(?:your|the|this|that) (?:complaint|feedback|comments?|concerns?|frustration)",
     ]
 )
 
@@ -1906,6 +1907,8 @@ def _owner_actions(ctx: Context, rx: re.Pattern[str]) -> tuple[list[re.Match[str
         head = ctx.norm[m.start() : m.start("gap")]
         if NEGATION_RX.search(gap) or NEGATION_RX.search(head):
             continue
+        if any(a <= m.start("verb") < b for a, b in ctx.defensive):
+            continue  # "as I already explained on the last call": a rebuke, not an action
         if not joined and OTHER_SUBJECT_RX.search(gap):
             continue
         # Only this sentence's words can hedge it ("...in May. I'm refunding it now" is not hedged).

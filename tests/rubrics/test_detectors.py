@@ -237,6 +237,12 @@ def test_an_action_on_a_condition_or_to_find_out_is_hedged():
     assert run("concreteness", "If you can stay on the line, I'll refund the $40 now.").score == 1.0
 
 
+def test_a_rebuke_or_noting_the_complaint_is_no_action():
+    assert run("concreteness", "As I already explained on the last call, the fee stands.").score == 0.0
+    assert run("concreteness", "Sir, calm down please. I will note your complaint.").score == 0.1
+    assert run("concreteness", "I'll refund the fee now, as I explained.").score == 1.0
+
+
 def test_were_is_not_we_are_unless_a_verb_in_ing_follows():
     # "were sent" is someone else's past action, not the agent's own; typed "were sending" is "we're sending".
     assert run("concreteness", "A lot of students don't read the instructions that were sent out.").score == 0.0

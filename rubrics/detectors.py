@@ -1664,7 +1664,7 @@ GENERAL_RULE_RX = _rx(
         r"(?:is|are|do|does|can|will) (?:usually|normally|typically|generally|always|often|sometimes)",
         r"(?:usually|normally|typically|generally|sometimes) (?:take|takes|get|gets|go|goes|arrive|arrives|run|runs|happen|happens)",
         r"\w+s (?:\w+ ){1,3}sometimes",
-        r"(?:is|are) (?:not )?responsible for",
+        r"(?:is|are|r) (?:not )?responsible for",
         r"(?:is|are) based on",
         r"(?:is|are) subject to",
         r"in line with",
@@ -1679,7 +1679,6 @@ GENERAL_RULE_RX = _rx(
         r"(?:need|needs) to be (?:made|paid|submitted|received|returned|booked|done|sent)",
         r"(?:may|can|will) (?:occur|happen) (?:due to|when|if|because)",
         r"(?:depend|depends) on",
-        r"(?:is|are|r) (?:not )?responsible for",
     ]
 )
 _SECOND_PERSON_RX = re.compile(r"\byou(?:r|rs|'?ve|'?re|'?d|'?ll)?\b")

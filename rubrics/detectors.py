@@ -1883,7 +1883,7 @@ def _handoff_owned(ctx: Context, m: re.Match[str]) -> bool:
 # A condition on how things turn out, earlier in the sentence than the action.
 FACT_CONDITION_RX = re.compile(
     r"\bif (?:there'?s|there is|there was|it'?s|it is|it was|that'?s|this is|it turns out|we find|i find|"
-    r"the \w+ (?:is|was|shows|says|agrees?|approves?)|they (?:agree|approve|accept|say|find))\b"
+    r"the \w+ (?:is|was|shows|says|agrees?|approves?)|they (?:agree|approve|accept|say|find)|it (?:says|said|shows|showed))\b"
 )
 # The action is a way to find something out: "phone them and find out", "ring the depot to see where it is".
 FIND_OUT_AFTER_RX = re.compile(
@@ -1910,6 +1910,8 @@ def _owner_actions(ctx: Context, rx: re.Pattern[str]) -> tuple[list[re.Match[str
             continue  # "as I already explained on the last call": a rebuke, not an action
         if not joined and OTHER_SUBJECT_RX.search(gap):
             continue
+        if re.search(r"\b(?:see|hear|notice|tell)\b", gap):
+            continue  # "I can see your order for 2 tickets": "order" is what they see, not what they do
         # Only this sentence's words can hedge it ("...in May. I'm refunding it now" is not hedged).
         before = ctx.norm[max(ctx.sentence_of(m.start())[0], m.start() - 30) : m.start()]
         if HEDGE_RX.search(gap) or HEDGE_RX.search(before[-20:]) or re.search(r"\bif\s+(?:\w+\s+){0,2}$", before):

@@ -237,6 +237,11 @@ def test_an_action_on_a_condition_or_to_find_out_is_hedged():
     assert run("concreteness", "If you can stay on the line, I'll refund the $40 now.").score == 1.0
 
 
+def test_what_the_agent_sees_and_what_hangs_on_the_paperwork_are_not_firm_actions():
+    assert run("concreteness", "I can see your order for 2 away tickets for the 12th.").score == 0.0
+    assert run("concreteness", "And if it said all-in, I'll remove the materials charge by Friday.").score == 0.6
+
+
 def test_a_rebuke_or_noting_the_complaint_is_no_action():
     assert run("concreteness", "As I already explained on the last call, the fee stands.").score == 0.0
     assert run("concreteness", "Sir, calm down please. I will note your complaint.").score == 0.1

@@ -1684,11 +1684,31 @@ GENERAL_RULE_RX = _rx(
 _SECOND_PERSON_RX = re.compile(r"\byou(?:r|rs|'?ve|'?re|'?d|'?ll)?\b")
 
 
+# A sentence framed as their problem said back by the sentences around it: "Let me just say it back so I've
+# got it right. You booked the 10:15 …, and you're sure you picked van. Is that right?"
+SAY_BACK_BEFORE_RX = re.compile(
+    r"\blet me (?:just )?(?:say|read|repeat|play) (?:it|that|this|that all|this all) back\b"
+    r"|\blet me (?:just )?make sure (?:i'?ve|i have) (?:got|understood) (?:it|this|that|everything)\b"
+)
+SAY_BACK_AFTER_RX = re.compile(
+    r"^(?:is that|have i got (?:that|it|this)|did i get (?:that|it|this)) (?:all )?(?:right|correct)"
+)
+
+
+def _framed_as_said_back(ctx: Context, sentence: tuple[int, int]) -> bool:
+    i = ctx.sentences.index(sentence) if sentence in ctx.sentences else -1
+    if i < 0:
+        return False
+    before = ctx.norm[slice(*ctx.sentences[i - 1])] if i > 0 else ""
+    after = ctx.norm[slice(*ctx.sentences[i + 1])].strip() if i + 1 < len(ctx.sentences) else ""
+    return bool(SAY_BACK_BEFORE_RX.search(before) or SAY_BACK_AFTER_RX.match(after))
+
+
 def _defends(ctx: Context, pos: int) -> bool:
     """The sentence at `pos` explains a rule or defends the company."""
     sentence = ctx.sentence_of(pos)
     text = ctx.norm[slice(*sentence)]
-    if CHECKBACK_OPENER_RX.match(text.strip()):
+    if CHECKBACK_OPENER_RX.match(text.strip()) or _framed_as_said_back(ctx, sentence):
         return False  # "So just to confirm, ... the system declined it, is that right?" says their problem back
     if POLICY_RX.search(text):
         return True

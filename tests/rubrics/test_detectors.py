@@ -166,6 +166,16 @@ def test_an_impersonal_rule_is_not_their_problem_said_back(embed):
     assert run("restatement", "So your card still isn't at the branch.", customer, config, embed).score > 0.0
 
 
+def test_a_sentence_framed_as_said_back_is_a_restatement_even_with_a_challenging_phrase():
+    customer = "I booked the 10:15 to Mgarr for a van, paid 58 euro, and they turned me away. I never picked car!"
+    answer = (
+        "Let me just say it back so I've got it right. You booked the ten-fifteen to Mgarr, paid fifty-eight "
+        "euros, for a van, and you're sure you picked van. Is that right?"
+    )
+    assert run("restatement", answer, customer).score == 1.0
+    assert run("restatement", "You're sure you picked van? Because the booking says car.", customer).score < 1.0
+
+
 def test_asking_the_customer_to_do_something_is_not_restating():
     customer = "My router keeps dropping the internet every evening, I work from home!"
     assert run("restatement", "can you restart the router again and check", customer).score == 0.0

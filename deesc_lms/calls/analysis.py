@@ -75,8 +75,15 @@ _NEWS_RE = re.compile(
 # Cue words that are someone else's, or the caller's from another day: "I've got power of attorney",
 # "he said it was ridiculous", "last month I was absolutely raging" (and now it's sorted).
 _NOT_A_THREAT_RE = re.compile(
-    r"\b((enduring|lasting|durable|general) )?power of attorney\b|\battorney.in.fact\b", re.IGNORECASE
+    r"\b((enduring|lasting|durable|general) )?power of attorney\b|\battorney.in.fact\b"
+    # The caller's own conveyancer or lawyer at work on something else: "my solicitor says the seller wants to
+    # exchange by the twentieth" reports the deal, it does not threaten the agent with one.
+    r"|\bmy (solicitor|lawyer|attorney|conveyancer)( \w+){0,3}? (says|said|tells me|told me|wants|needs|is asking|asked)\b"
+    r"(?! (you|your|that you|that your|this is|it.?s (illegal|unlawful)))",
+    re.IGNORECASE,
 )
+# "Fine, whatever, she's a new driver, I get it": giving in on a point, not ending the call.
+_GIVING_IN_RE = re.compile(r"\bfine[,.]? whatever\b(?=[^.!?]{0,60}\bi (get|understand) (it|that)\b)", re.IGNORECASE)
 _REPORTED_RE = re.compile(
     r"\b((?i:he|she|they|my (husband|wife|partner|son|daughter|dad|mum|mom|father|mother|neighbou?r|boss|friend))|[A-Z][a-z]+)"
     r" (?i:said|says|told me|called it|thought|reckoned|reckons|was like)( that)?( it| this| that| the \w+)?"
@@ -548,6 +555,7 @@ def score_customer_turn(text: str, previous: Sequence[str] = ()) -> tuple[float,
         # "Oh. Nobody told me that." is news the caller is taking in, not a promise broken.
         _drop_named(markers, clean, _NEWS_RE, ("broken_promise",))
     _drop_named(markers, clean, _NOT_A_THREAT_RE, ("threat",))
+    _drop_named(markers, clean, _GIVING_IN_RE, ("hangup",))
     _drop_named(markers, clean, _REPORTED_RE, ("outrage", "anger", "profanity"))
     _drop_named(markers, clean, _KIDDING_RE, ("outrage",))
     _drop_named(markers, clean, _PAST_ANGER_RE, ("anger",))

@@ -466,6 +466,8 @@ def test_a_whole_undiarised_call_in_one_turn_is_scored_without_stalling() -> Non
         ("Sorry. I'm just so angry with myself, I should have booked him in last month.", "anger"),
         ("Honestly I'm such an idiot, I typed the wrong postcode in.", "insult"),
         ("She's not gone all anxious. Fucking brilliant, sorry, pardon my French, but it was.", "profanity"),
+        ("My solicitor in Manchester says the seller wants to exchange by the twentieth.", "threat"),
+        ("He said about forty a month. Fine, whatever, she's a new driver, I get it.", "hangup"),
         (
             "Years back, this is, ooh, twenty fifteen, we put our old dog in a place up Ulverston way. And we come "
             "back and she'd got kennel cough, and they'd lost her lead and her blanket, and I went round there "

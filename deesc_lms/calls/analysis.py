@@ -97,13 +97,14 @@ _PAST_ANGER_RE = re.compile(
     + _I_WAS_ANGRY
     + r"(?=.{0,250}\b(not proud of|looking back|in hindsight|at the time|back then|felt (terrible|awful|bad|guilty))\b)|"
     r"\b(last (week|month|year|time)|(a|two|three|few|couple of) (weeks|months|days|years) ago|at the time|back then|"
-    r"(\w+ )?years (back|ago)|ages ago|way back|back in the day|"
+    r"(\w+ )?years (back|ago)|ages ago|way back|back in the day|last (january|february|march|april|may|june|july|"
+    r"august|september|october|november|december|summer|winter|spring|autumn|christmas|easter)|"
     r"back in (the )?(spring|summer|autumn|fall|winter|january|february|march|april|may|june|july|august|september|"
     r"october|november|december|(19|20)\d\d)|in (19|20)\d\d|the last (crowd|company|lot|firm|provider|supplier|shower|one))\b.{0,260}"
     + _I_WAS_ANGRY
     + "|"
     + _I_WAS_ANGRY
-    + r".{0,60}\b(last (week|month|year|time)|at the time|back then)\b"
+    + r".{0,60}\b(last (week|month|year|time)|at the time|back then|that (day|night|time))\b"
     # Owning it with an apology: "i was really angry i am sorry i was shouting at you".
     + "|"
     + _I_WAS_ANGRY

@@ -467,6 +467,7 @@ def test_a_whole_undiarised_call_in_one_turn_is_scored_without_stalling() -> Non
         ("Honestly I'm such an idiot, I typed the wrong postcode in.", "insult"),
         ("She's not gone all anxious. Fucking brilliant, sorry, pardon my French, but it was.", "profanity"),
         ("My solicitor in Manchester says the seller wants to exchange by the twentieth.", "threat"),
+        ("Last August we sat in the queue for three hours. I was absolutely fuming that day.", "anger"),
         ("He said about forty a month. Fine, whatever, she's a new driver, I get it.", "hangup"),
         (
             "Years back, this is, ooh, twenty fifteen, we put our old dog in a place up Ulverston way. And we come "

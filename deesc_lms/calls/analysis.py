@@ -209,7 +209,8 @@ CUES: list[tuple[str, float, str]] = [
         STRONG,
         r"\b(don.?t|do not) tell me to calm down\b|\b(so |very |really |unbelievably |incredibly |extremely )?rude\b|\bhow dare you\b|\bwho do you think you are\b|\b(talking|speaking|talk) over me\b|\b(telling|tell|asking) me to (hurry|speed)|\blike (i.?m|i am) (five|six|a (child|kid|toddler|five year old))\b|\binsulting\b|\b(no need to|don.?t|do not) (be|get) (short|snappy|smart|funny|sarky|sarcastic) with me\b|\b(talking|speaking|talk|speak) (down )?to me like\b|\b(stop interrupting|you keep interrupting|you.?re not listening|not listening to (a word|me)|are you (even |actually |really |just )?listening|(just )?reading (me )?(from |off )?(a|the|your) script|no need for that tone|your tone|your attitude|patronis|patroniz|condescending|calling me a liar)\b|\b(i am|i.?m) (perfectly |completely |quite |being |very )?calm\b|\bi.?m not (the one )?(shouting|yelling|being (rude|aggressive|difficult|unreasonable))\b|\bdid you (actually|even) (read|look|listen|check)\b"
         # Being talked over: "can I just finish a sentence? That's the third time you've cut across me."
-        r"|\b(cut|cutting) (across|in on) me\b|\b(you (keep|kept)|you.?ve|stop) (cutting me off|cut me off|talking over me|butting in)\b|\b(let me|can i (just )?|could i (just )?|may i (just )?)finish (a|my) (sentence|point)\b",
+        r"|\b(cut|cutting) (across|in on) me\b|\b(you (keep|kept)|you.?ve|stop) (cutting me off|cut me off|talking over me|butting in)\b|\b(let me|can i (just )?|could i (just )?|may i (just )?)finish (a|my) (sentence|point)\b"
+        r"|\b(can|could|will|would) you (please |just )?let me finish\b|\byou (keep|kept) (jumping|butting|cutting) in\b",
     ),
     (
         "hangup",

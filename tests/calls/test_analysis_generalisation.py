@@ -398,6 +398,7 @@ def test_nobody_told_me_that_is_news_not_a_broken_promise(text: str, broken: boo
     [
         "Sorry, can I just finish a sentence? That's the third time you've cut across me.",
         "You keep cutting me off and I haven't even said what I need.",
+        "Brian. Brian. Can you let me finish? You keep jumping in. I'm not asking about IELTS.",
     ],
 )
 def test_being_talked_over_is_about_the_agents_conduct(text: str) -> None:

@@ -22,7 +22,8 @@ ENGLISH_FUNCTION_WORDS = set(
     from all as by very im ill ive youre dont cant its thats lets sorry please okay ok yes
     well weve youll youve theyre theyll isnt arent wasnt werent wont didnt doesnt havent hasnt wouldnt couldnt
     shouldnt id youd hed shed wed hes shes theres whats who which than then though although because until while
-    some any something anything nothing someone now today also still more""".split()
+    some any something anything nothing someone now today also still more
+    under over after before up out off into through pls plz u ur r thx sir maam madam""".split()
 )
 
 

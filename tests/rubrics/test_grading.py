@@ -89,6 +89,11 @@ def test_bad_answers_are_refused_and_nothing_is_stored(defaults, text, code):
     assert Grade.objects.count() == 0
 
 
+def test_terse_chat_english_is_graded_not_refused_as_another_language(defaults):
+    grade = services.answer_grade(rubric_slug="step-5-next-steps", text="sir pls wait, under process.")
+    assert grade.score is not None and not grade.passed
+
+
 def test_the_length_cap_is_a_setting(defaults, settings):
     settings.DEESC_RUBRIC_MAX_ANSWER_CHARS = 20
     with pytest.raises(DeescError) as err:

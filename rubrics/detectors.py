@@ -1696,9 +1696,9 @@ SAY_BACK_AFTER_RX = re.compile(
 
 
 def _framed_as_said_back(ctx: Context, sentence: tuple[int, int]) -> bool:
-    i = ctx.sentences.index(sentence) if sentence in ctx.sentences else -1
-    if i < 0:
+    if sentence not in ctx.sentences:
         return False
+    i = ctx.sentences.index(sentence)
     before = ctx.norm[slice(*ctx.sentences[i - 1])] if i > 0 else ""
     after = ctx.norm[slice(*ctx.sentences[i + 1])].strip() if i + 1 < len(ctx.sentences) else ""
     return bool(SAY_BACK_BEFORE_RX.search(before) or SAY_BACK_AFTER_RX.match(after))

@@ -50,7 +50,9 @@ def _trend_svg(weeks: list[dict[str, Any]]) -> dict[str, Any]:
 def pattern_map(request: HttpRequest) -> HttpResponse:
     team = request.GET.get("team", "")
     agent_raw = request.GET.get("agent", "")
-    agent_id = int(agent_raw) if agent_raw.isdigit() and 0 < int(agent_raw) <= selectors.MAX_DB_ID else None
+    agent_id = int(agent_raw) if agent_raw.isdigit() else None
+    if agent_id is not None and not 0 < agent_id <= selectors.MAX_DB_ID:
+        agent_id = None  # no agent has that id: ignored like any other filter that is not an id
     since, until = _date(request.GET.get("since")), _date(request.GET.get("until"))
     data = selectors.pattern_map(team=team, agent_id=agent_id, since=since, until=until)
     cells = {(c["trigger"], c["stage"]): c["count"] for c in data["trigger_stage"]["cells"]}

@@ -311,6 +311,10 @@ EMOTIONS: dict[str, list[str]] = {
         r"disgust(?:ed|ing)",
         r"sicken(?:ed|ing)",
         r"(?:pissed|ticked|hacked|cheesed|teed|browned) off",
+        r"cranky",
+        r"grumpy",
+        r"narked",
+        r"sian",  # Singapore and Malaysia: fed up, weary of it
         r"wound up",
         r"(?:done|finished) being patient",
         r"(?:lost|losing|run out of|ran out of|running out of) (?:your |all |any )?patience",
@@ -374,7 +378,7 @@ EMOTIONS: dict[str, list[str]] = {
         r"(?:a|such a|horrible|awful|nasty|terrible) (?:\w+ )?shock",
         r"horrif(?:ied|ying|ic)",
         r"shocked",
-        r"gutted",
+        r"gutt(?:ed|ing)",
         r"mortified",
     ],
 }
@@ -797,6 +801,20 @@ DEFENSIVE = [
     r"that'?s the (?:figure|amount|price|rate|number|valuation) (?:we|i) (?:have to|must|need to|'?ve got to) go by",
     r"unfortunately (?:we|i) (?:can|could) only\b",
     r"you (?:must|will|'?ll) (?:just )?(?:have to )?be patient",
+    # Threatening the customer: "I need you to stop shouting or I'll have to end the call".
+    r"(?:i'?ll|i will|i'?m going to|i'?m gonna) (?:have to )?(?:end|terminate|disconnect) (?:the|this) call",
+    r"(?:need|want|ask) you to stop (?:shouting|yelling|swearing)",
+    r"(?:until|unless) you (?:can )?prove",
+    # The contract, the price list or another company as the answer: "as per clause 7 of the service
+    # agreement", "chargeable as per our price list", "that's up to the distributor", "outages are managed
+    # by the distributor, not by us".
+    r"as per (?:\w+ ){0,3}(?:clause|section|agreement|contract|terms|price ?list|tariff|schedule|arrangement)",
+    r"(?:kindly|please) (?:be informed|be reminded|take note)",
+    r"(?:that'?s|it'?s|that is|it is|which is|as that'?s|as it'?s) (?:all |entirely |really )?up to "
+    r"(?!(?:you|your|us|me|date|speed|scratch|standard|par|now|a|an|one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"twelve|fifteen|twenty|thirty|forty|fifty|sixty|ninety|\d+)\b)[a-z][\w']*\b",
+    r"(?:managed|handled|decided|controlled|run|set) by (?:the|your) \w+,? not (?:by )?(?:us|me|\w+)",
+    r"(?:i'?m|i am) not responsible",
 ]
 DEFENSIVE_RX = _rx(DEFENSIVE)
 STORY_TOLD_BACK_RX = re.compile(r"\byou(?:'?ve| have| were| reported| told| paid| sent| gave)\b|\bbeing told\b")
@@ -969,7 +987,7 @@ OWNER = (
     r"(?:would you like|do you want|shall|should) (?:me|i) to|allow me to|"
     r"(?:our|the|my) (?:team|supervisor|manager|technician|engineer|specialist|billing team|courier) (?:will|is going to|can))"
 )
-HEDGE = r"(?:try(?:ing)? (?:to|and)|see if (?:i|we) can|might|may|maybe|possibly|perhaps|hopefully|should be able to|could|attempt to|ask (?:if|whether|them to|for)|request(?:ing)?|put in a request (?:to|for)|see about|not sure (?:if|whether) (?:i|we) can)"
+HEDGE = r"(?:try(?:ing)? (?:to|and)|see if (?:i|we) can|might|may|maybe|possibly|perhaps|hopefully|should be able to|could|attempt to|ask (?:if|whether|them to|for)|request(?:ing)?|put in a request (?:to|for)|see about|not sure (?:if|whether) (?:i|we) can|whether)"
 NEGATION = r"(?:can'?t|cannot|won'?t|will not|unable to|not able to|not allowed to|don'?t|do not|didn'?t|never|not)"
 _GAP = r"(?:\s+(?:\w+|\w+'\w+)){0,4}?\s+"
 
@@ -1906,9 +1924,14 @@ FACT_CONDITION_RX = re.compile(
     r"the \w+ (?:is|was|shows|says|agrees?|approves?)|they (?:agree|approve|accept|say|find)|it (?:says|said|shows|showed))\b"
 )
 # The action is a way to find something out: "phone them and find out", "ring the depot to see where it is".
+# Or it sends someone only to look: "arrange for the technician to check on it", "send the supervisor
+# down to have a look".
 FIND_OUT_AFTER_RX = re.compile(
     r"(?:\s+\w+){0,4}?\s+(?:and|to)\s+(?:find out|see (?:what|where|if|whether)|check (?:what|where|if|whether)|ask)\b"
+    r"|(?:\s+\w+){0,4}?\s+to\s+(?:check(?: on| over)?|(?:have|take) a (?:\w+ )?look|look (?:at|into|over)|inspect|assess|investigate)\b"
 )
+# The thing sent or raised is a request for someone else's decision: "I can send a request to have it re-checked".
+REQUEST_OBJECT_RX = re.compile(r"\s+(?:in\s+)?(?:a|an)\s+(?:\w+\s+)?(?:request|ticket|query|enquiry|inquiry|referral)\b")
 
 
 def _owner_actions(ctx: Context, rx: re.Pattern[str]) -> tuple[list[re.Match[str]], list[re.Match[str]]]:
@@ -1940,6 +1963,8 @@ def _owner_actions(ctx: Context, rx: re.Pattern[str]) -> tuple[list[re.Match[str
             hedged.append(m)  # "if there's a known fault I'll get you credit": only if it turns out so
         elif rx is OWNER_ACTION_RX and FIND_OUT_AFTER_RX.match(ctx.norm, m.end()):
             hedged.append(m)  # "I'll phone them and find out what's happening": a check by another verb
+        elif REQUEST_OBJECT_RX.match(ctx.norm, m.end()):
+            hedged.append(m)  # "I'll send a request to billing": someone else decides
         elif OFFER_RX.search(head + gap) and not _offer_is_specific(ctx, m):
             hedged.append(m)  # "I can book a reading": offered, not done or promised
         elif rx is OWNER_ACTION_RX and INVESTIGATE_START_RX.match(gap.strip()):

@@ -523,3 +523,43 @@ def test_a_calm_opening_can_greet_listen_or_say_their_situation_back():
     # The customer's own words, in an argument, are not a reflection.
     argued = "Heating engineers never come on Mondays because of the backlog."
     assert run("calm_opening", argued, customer).score == 0.0
+
+
+def test_the_contract_another_company_or_a_threat_to_hang_up_is_defensive():
+    for text in [
+        "As per clause 7 of the service agreement, the contract auto renews unless cancelled.",
+        "Kindly be informed that gas top-ups are chargeable as per our price list.",
+        "I can log a fault, although I can't promise anything as that's up to openreach.",
+        "Outages are managed by the distributor not by Merri Creek Energy.",
+        "Well, I'm not responsible for what the other agents said.",
+        "I need you to stop shouting or I'll have to end the call.",
+        "The debt's valid until you can prove otherwise.",
+    ]:
+        assert run("forbidden", text).score == 0.0, text
+    for text in [
+        "It's up to you which day suits, I'll book it now.",
+        "It can take up to 28 days, so I'm refunding it myself today.",
+    ]:
+        assert run("forbidden", text).score == 1.0, text
+
+
+def test_sending_someone_to_look_or_sending_a_request_is_hedged():
+    for text in [
+        "I'll arrange for the technician to check on it.",
+        "I'm going to send the installation supervisor down to have a look at the wall.",
+        "Let me check with the team whether we can do a partial refund for the one unit.",
+        "I can send a request to have the concession re-checked against Centrelink.",
+    ]:
+        assert run("concreteness", text).score == 0.6, text
+    assert run("concreteness", "I'll send an engineer to replace the screen on Tuesday.").score == 1.0
+    # Ending the call is not a resolution.
+    assert run("concreteness", "Stop shouting or I'll have to end the call.").score == 0.0
+
+
+def test_cranky_sian_and_gutting_name_a_feeling():
+    for text, customer in [
+        ("Yeah, fair enough you're cranky, mate.", "I'm pretty cranky. Third call about the solar credits."),
+        ("Four times calling, I also would be sian.", "Aiyo, I'm so sian already. I call four times."),
+        ("Aw no, that's gutting, sorry.", "Honestly I'm gutted. I missed the whole match."),
+    ]:
+        assert run("emotion", text, customer).score == 1.0, text

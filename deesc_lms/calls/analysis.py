@@ -187,17 +187,17 @@ CUES: list[tuple[str, float, str]] = [
     (
         "outrage",
         STRONG,
-        r"\b(ridiculous|unacceptable|outrageous|disgrace\w*|disgusting|pathetic|useless|incompetent|appalling|absurd|insane|unbelievable|shocking|atrocious|diabolical|shambles|scam|rip.?off|ripped off|robbery|liars?|joke|runaround|run.around|heartless|cruel)\b|\b(a|complete|total|absolute|utter) (con|farce|circus)\b|\b(taken|taking me|take me) for (a|an) (mug|ride|fool|idiot)\b|\bmugged off\b|\b(is|it.?s|that.?s|total|absolute|complete|utter) (junk|rubbish|garbage|trash)\b",
+        r"\b(ridiculous|unacceptable|outrageous|disgrace\w*|disgusting|pathetic|useless|incompetent|appalling|absurd|insane|unbelievable|shocking|atrocious|diabolical|shambles|scam|rip.?off|ripped off|robbery|liars?|joke|runaround|run.around|heartless|cruel)\b|\b(a|complete|total|absolute|utter) (con|farce|circus)\b|\b(taken|taking me|take me) for (a|an) (mug|ride|fool|idiot)\b|\bmugged off\b|\b(hold|holding|held) (me|us) (hostage|to ransom)\b|\blike (a|an|some) (fool|idiot|mug|muppet|lemon|beggar|criminal)\b|\b(is|it.?s|that.?s|total|absolute|complete|utter) (junk|rubbish|garbage|trash)\b",
     ),
     (
         "anger",
         STRONG,
-        r"\b(furious|livid|angry|fuming|outraged|seething|sick (of|and tired)|fed up|had enough|beyond frustrat\w+|extremely frustrat\w+|had a gutful|gutful|vexed|raging|cheesed off|hacked off|brassed off|ticked off|pissed|(at|reached) the end of my tether|had it up to here|beside myself|(at|reached) my wits.? end|at the end of my rope|(it.?s|this is|what) an? (absolute|total|complete|living)? ?nightmare|lose it|losing my (mind|patience|temper|rag))\b",
+        r"\b(furious|livid|angry|fuming|outraged|seething|sick (of|and tired)|fed up|had enough|beyond frustrat\w+|extremely frustrat\w+|had a gutful|gutful|vexed|raging|cheesed off|hacked off|brassed off|ticked off|pissed|(at|reached) the end of (my|me) tether|had it up to here|beside myself|(at|reached) (my|me) wits.? end|at the end of my rope|(it.?s|this is|what) an? (absolute|total|complete|living)? ?nightmare|lose it|losing my (mind|patience|temper|rag))\b",
     ),
     (
         "supervisor",
         STRONG,
-        r"\b(speak|talk|put me through|put me on|connect me|transfer me|get me|find me|give me|i want|i need|let me (speak|talk))\b.{0,25}\b(supervisor|manager|someone senior|someone in charge|your boss|someone higher up|team leader|someone who can|somebody who (can|does)|somebody with)\b|\b(supervisor|manager)\b.{0,10}\b(now|right now|immediately)\b|\bescalate (this|it|my complaint)\b",
+        r"\b(speak|talk|put me through|put me on|connect me|transfer me|get me|find me|give me|i want|i need|let me (speak|talk)|(i.?m|i am|i.?ll|i will|i.?m going to) ask(ing)? for|demand(ing)?)\b.{0,25}\b(supervisor|manager|someone senior|someone in charge|your boss|someone higher up|team leader|someone who can|somebody who (can|does)|somebody with)\b|\b(supervisor|manager)\b.{0,10}\b(now|right now|immediately)\b|\bescalate (this|it|my complaint)\b",
     ),
     (
         "threat",
@@ -220,12 +220,12 @@ CUES: list[tuple[str, float, str]] = [
     (
         "repeat_contact",
         MEDIUM,
-        r"\b(third|fourth|fifth|sixth|tenth|umpteenth|3rd|4th|5th) time\b.{0,25}\b(call|ring|rang|rung|phon|contact|ask|told|tell|explain|chas|happen|had to|writ|email|spoken|speak)|\bevery (single )?time i (call|ring|phone|email|write|try|chase|contact|ask|get told|speak)|\bhow many (more )?times\b|\b(already|again and again|over and over)\b.{0,25}\b(told|explained|said|called|rang|been through|gave)\b|\b(told|explained|said|asked)( (you|this|it|that|all this|all of this))?( (already|before|twice|three times))\b|\b(call|called|phoned|rang|rung|contacted|emailed)( you| you guys| you people)? (twice|three|four|five|several|multiple|so many|\d+) times\b|\b(i.?ve|i have) (said|told you|asked) (twice|three times|already|this)\b|\b(calling|ringing|phoning) (you )?again\b|\brepeating myself\b|\b(explained|told|said|repeated|gave)\b.{0,30}\b(so many|too many|multiple|several|countless|loads of) times\b|\b(second|third|fourth|fifth) (time|call)\b.{0,20}\b(it.?s|it has|this has|i.?ve|i have)\b.{0,10}\b(done|happened|broken|gone|failed|stopped|rung|called|rang|phoned)\b|\b(i.?ve|i have|i) (rung|rang|called|phoned) (you )?(about (this|it) )?(before|last (week|month|\w+day)|twice|three times|four times|every (week|day))\b|\b(three|four|five|six|several|\d+) times (now|already|today|this week)\b",
+        r"\b(third|fourth|fifth|sixth|tenth|umpteenth|3rd|4th|5th) time\b.{0,25}\b(call|ring|rang|rung|phon|contact|ask|told|tell|explain|chas|happen|had to|writ|email|spoken|speak)|\bevery (single )?time i (call|ring|phone|email|write|try|chase|contact|ask|get told|speak)|\bhow many (more )?times\b|\b(already|again and again|over and over)\b.{0,25}\b(told|explained|said|called|rang|been through|gave)\b|\b(told|explained|said|asked)( (you|this|it|that|all this|all of this))?( (already|before|twice|three times))\b|\b(call|called|phoned|rang|rung|contacted|emailed)( you| you guys| you people)?( already)? (twice|three|four|five|several|multiple|so many|two|\d+) times\b|\b(i.?ve|i have) (said|told you|asked) (twice|three times|already|this)\b|\b(calling|ringing|phoning) (you )?again\b|\brepeating myself\b|\b(telling|explaining|repeating|tell|explain|repeat) (the same|my|this|the whole) story\b|\b(same as|like) i (told|said to) the (last|other) (\w+ )?(people|agents?|persons?|ladies|lady|guys?|ones?)\b|\b(it.?s|it is|all) in (your|the) notes\b|\bread the notes\b|\b(done|run|tried|did) (it|that|this|your \w+)( for (you|myself|me))?[.,]? (twice|three times|already)\b|\b(explained|told|said|repeated|gave)\b.{0,30}\b(so many|too many|multiple|several|countless|loads of) times\b|\b(second|third|fourth|fifth) (time|call)\b.{0,20}\b(it.?s|it has|this has|i.?ve|i have)\b.{0,10}\b(done|happened|broken|gone|failed|stopped|rung|called|rang|phoned)\b|\b(i.?ve|i have|i) (rung|rang|called|phoned) (you )?(about (this|it) )?(before|last (week|month|\w+day)|twice|three times|four times|every (week|day))\b|\b(three|four|five|six|several|\d+) times (now|already|today|this week)\b",
     ),
     (
         "broken_promise",
         MEDIUM,
-        r"\b(nobody|no one|no.one|nobody.?s|no one.?s)\b.{0,20}\b(told|tell|mentioned|called|rang|came|comes|come|knocked|replied|answered|got back|showed|turned up|bothered|did|does|will|ever|pass\w*)\b|\b(never (came|showed|turned up|called|rang|arrived|happened|got back|coming))\b|\b(didn.?t|did not|never) (call|ring|get) (me )?back\b|\bwas (told|promised)\b.{0,40}\b(but|and) (it|nothing|nobody|no one|they|it.?s)\b",
+        r"\b(nobody|no one|no.one|nobody.?s|no one.?s)\b.{0,20}\b(told|tell|mentioned|called|calls? (me|us|back)|call(?=\s*[.,!?]|\s*$)|rang|came|comes|come|knocked|replied|answered|got back|showed|turned up|bothered|did|does|will|ever|pass\w*)\b|\b(never (came|showed|turned up|called|rang|arrived|happened|got back|coming))\b|\b(didn.?t|did not|never) (call|ring|get) (me )?back\b|\bwas (told|promised)\b.{0,40}\b(but|and) (it|nothing|nobody|no one|they|it.?s)\b",
     ),
     (
         "unfair",
@@ -240,12 +240,12 @@ CUES: list[tuple[str, float, str]] = [
     (
         "disbelief",
         MEDIUM,
-        r"\b(what do you mean|what is the point|you.?re (seriously )?telling me|are you for real|are you (serious|kidding|joking|having a laugh)|you.?re (kidding|joking|having a laugh)|having a laugh|oh come on|what.?s the point|how am i supposed to|how (long|much longer) (am i|do i|have i|will i|is this|are you)|why (should|am|do|does|can.?t|is|isn.?t) (i|nobody|no one|you|it)\b.{0,30}\b(have to|repeating|pay|just|pass|ever|even|still)|seriously\?|i don.?t care|no way|i swear|you people|you lot)\b",
+        r"\b(what do you mean|what is the point|you.?re (seriously )?telling me|are you for real|are you (serious|kidding|joking|having a laugh)|you.?re (kidding|joking|having a laugh)|having a laugh|oh come on|what.?s the point|how am i supposed to|how (long|much longer) (am i|do i|have i|will i|is this|are you)|why (should|am|do|does|can.?t|is|isn.?t) (i|nobody|no one|you|it)\b.{0,30}\b(have to|repeating|pay|just|pass|ever|even|still)|seriously\?|(are |do )?you (even )?hear(ing)? yourself|(i.?m|i am|i) ask(ing)? (you )?(a )?(simple|straight|basic) question|i don.?t care|no way|i swear|you people|you lot)\b",
     ),
     (
         "lost_time",
         MEDIUM,
-        r"\b(took|taken|taking) (the|a) (whole )?(day|morning|afternoon) off|\bwaited (in )?all (day|morning|week)|\bsat (here|in|at home) (waiting|all)|\bwasted (my|a|the|enough|half|hours|all)|\bwaste of (my |our )?(time|morning|day|afternoon|evening|money)|\b(took|taken|take) (today|the day|a day|the morning|the afternoon|time) off\b|\b(on the phone|on hold|holding|in (the|your) queue)\b.{0,15}\b(for )?(an hour|over an hour|hours|(twenty|thirty|forty|fifty|sixty|seventy|ninety|\d+)( \w+)? minutes)\b|\b(unpaid leave|time off work|day off work)|\bi timed it\b|\b(lost|losing) (a day|a day.?s pay|money|work|(two|three|four|\d+) days)|\b(for )?(over|more than|nearly|almost) (an|a|two|three|\d+) (hours?|days|weeks)\b",
+        r"\b(took|taken|taking) (the|a) (whole )?(day|morning|afternoon) off|\bwaited (in )?all (day|morning|week)|\bsat (here|in|at home) (waiting|all)|\bwasted (my|a|the|enough|half|hours|all)|\bwaste of (my |our )?(time|morning|day|afternoon|evening|money)|\b(took|taken|take) (today|the day|a day|the morning|the afternoon|time) off\b|\b(on the phone|on hold|holding|in (the|your) queue)\b.{0,15}\b(for )?(an hour|over an hour|hours|(twenty|thirty|forty|fifty|sixty|seventy|ninety|\d+)( \w+)? minutes)\b|\b(unpaid leave|time off work|day off work)|\bi timed it\b|\b(minutes|hours)\b,? (i|i.?ve|i have|i was|i am|i.?m)( been)? (holding|waiting|on hold|sitting)\b|\b(lost|losing) (a day|a day.?s pay|money|work|(two|three|four|\d+) days)|\b(for )?(over|more than|nearly|almost) (an|a|two|three|\d+) (hours?|days|weeks)\b",
     ),
     (
         "insist",

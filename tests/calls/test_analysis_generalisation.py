@@ -613,3 +613,35 @@ def test_a_curt_no_thanks_is_not_a_recovery(classifier: TriggerClassifier) -> No
 def test_sarcastic_praise_and_a_curt_no_thanks_do_not_settle(text: str, settles: bool) -> None:
     turn = Turn(0, "customer", 0.0, 4.0, text)
     assert analysis._settling(TurnScore(turn, 0.0, 0.0, {})) is settles
+
+
+@pytest.mark.parametrize(
+    ("text", "marker"),
+    [
+        ("Cable. Same as I told the last two people. It's in your notes. Read the notes.", "repeat_contact"),
+        ("please check properly miss because every time i am telling the same story from the beginning", "repeat_contact"),
+        ("No, I won't. I've run it for you twice.", "repeat_contact"),
+        ("good morning miss this is about my motor claim i have called already two times", "repeat_contact"),
+        ("Forty-two minutes I holding, you know. Forty-two.", "lost_time"),
+        ("And last Tuesday wunna say somebody would call me back, and nobody call.", "broken_promise"),
+        ("A link about managing my account. You hearing yourself? I asking you a simple question.", "disbelief"),
+        ("So why am I standing outside your gym with my bag like a fool for two days?", "outrage"),
+        ("two hundred dollars to leave wunna trying to hold me hostage or what", "outrage"),
+        ("If that turnstile doesn't open, I am asking for the branch manager.", "supervisor"),
+        ("Well I'd appreciate that, because I'm about at the end of me tether.", "anger"),
+    ],
+)
+def test_cold_and_regional_wordings_of_escalation_cues_are_read(text: str, marker: str) -> None:
+    assert marker in score_customer_turn(text)[2]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ah, go on. Can you not make an exception? Don't make me ask for your supervisor, ha.",
+        "The whole family was home, nobody could call out, the signal was gone.",
+    ],
+)
+def test_a_joked_supervisor_and_a_bare_nobody_could_are_not_cues(text: str) -> None:
+    markers = score_customer_turn(text)[2]
+    assert "supervisor" not in markers and "broken_promise" not in markers

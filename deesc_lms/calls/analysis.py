@@ -90,7 +90,9 @@ _REPORTED_RE = re.compile(
     r"( was| is|.s| were| had been)?( absolutely| totally| just| so| a| an| bloody| really)*( \w+){1,2}",
 )
 # "I was (really) angry": anger the caller reports, past once something marks it as over.
-_I_WAS_ANGRY = r"\bi was( absolutely| so| really| bloody| just| quite| a bit)* (raging|furious|livid|fuming|angry|seething|cross|fed up)\b"
+_I_WAS_ANGRY = (
+    r"\bi was( absolutely| so| really| real| bloody| just| quite| a bit)* (raging|furious|livid|fuming|angry|seething|cross|fed up|vex(ed)?)\b"
+)
 _PAST_ANGER_RE = re.compile(
     # The pluperfect is a state already over: "sorry for going at you, I'd just had it up to here".
     r"\bi.?d (just |really |simply )?(had (it up to here|enough)|been (so |really |absolutely )?(angry|furious|fed up|raging|fuming|livid))\b|"
@@ -111,6 +113,16 @@ _PAST_ANGER_RE = re.compile(
     + r"(?=[,.]?\s*(and )?(i.?m|i am)? ?(so |very |really )?sorry\b)",
     re.IGNORECASE,
 )
+# A story the caller closes as over: "...and the line drop. I was real vex then, I tell you. But that done
+# now. I just want my card." What the story says (the hour on hold, the calls) is another day's.
+_STORY_OVER_RE = re.compile(
+    r"^.*("
+    + _I_WAS_ANGRY
+    + r" (then|at the time|back then)\b|\bbut (that.?s|that is|that|it.?s|it is) (all )?(done|over|sorted|behind (me|us)|"
+    r"in the past|water under the bridge)( now)?\b)",
+    re.IGNORECASE | re.DOTALL,
+)
+_STORY_CUES = ("anger", "outrage", "lost_time", "broken_promise", "repeat_contact", "handoff")
 # The caller's own threat from another day: "told him I was taking you all to small claims".
 _PAST_THREAT_RE = re.compile(
     r"\b(told|said to|warned) (him|her|them|the \w+|your \w+|everyone)( that)? (i was|i.?d|i would)\b[^.!?]{0,80}",
@@ -123,7 +135,9 @@ _JOYFUL_RE = re.compile(
     r"(that.?s|this is|it.?s) (so |just |freaking |frigging |bloody |damn |fucking )?(awesome|amazing|brilliant|fantastic|incredible|the best)|"
     r"you.?re (the best|a star|a lifesaver|an angel)|(hell|heck) (yes|yeah)|(gonna|going to) lose (her|his|their|my) mind|"
     r"(the )?best news|(pardon|excuse) (my|the) (french|language)|"
-    r"(bloody|fucking|freaking|frigging|effing|damn) (brilliant|amazing|awesome|fantastic|gorgeous|beautiful|lovely|perfect))\b",
+    r"(bloody|fucking|freaking|frigging|effing|damn) (brilliant|amazing|awesome|fantastic|gorgeous|beautiful|lovely|perfect)|"
+    r"(you |what a )?(fuckin.?|fucking|bloody|effing) (beauty|ripper|legend|champion)|sorry[,.]? (sorry[,.]? )?language|"
+    r"(i )?could (kiss|hug) (you|ya))\b",
     re.IGNORECASE,
 )
 # "I'm not angry, I just think...": the caller ruling the feeling out.
@@ -562,6 +576,7 @@ def score_customer_turn(text: str, previous: Sequence[str] = ()) -> tuple[float,
     _drop_named(markers, clean, _KIDDING_RE, ("outrage",))
     _drop_named(markers, clean, _PAST_ANGER_RE, ("anger",))
     _drop_named(markers, clean, _PAST_THREAT_RE, ("threat",))
+    _drop_named(markers, clean, _STORY_OVER_RE, _STORY_CUES)
     _drop_named(markers, clean, _SELF_ANGER_RE, ("anger", "insult", "emotion", "frustration"))
     if (
         "profanity" in markers
@@ -791,6 +806,8 @@ def _settling(s: TurnScore) -> bool:
         return False
     if _GRATITUDE_RE.search(text) or _SETTLED_RE.search(text) or _TONE_APOLOGY_RE.search(text):
         return True
+    if _STORY_OVER_RE.search(text) and not s.markers.keys() & set(_STORY_CUES):
+        return True  # "...I was real vex then. But that done now.": the heat told is another day's
     # The lexicon's own praise rule: "you've been so helpful, can I speak to your manager?" is not a demand.
     return bool(_PRAISE.search(text)) and _compound(normalise(text)) >= 0.5
 

@@ -645,3 +645,31 @@ def test_cold_and_regional_wordings_of_escalation_cues_are_read(text: str, marke
 def test_a_joked_supervisor_and_a_bare_nobody_could_are_not_cues(text: str) -> None:
     markers = score_customer_turn(text)[2]
     assert "supervisor" not in markers and "broken_promise" not in markers
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Yes, child. Last year somebody get hold of my card and take out near three thousand dollars at a ATM. And I "
+        "call, and I call, and one young man tell me is probably my grandson do it! Then they put me on hold an hour "
+        "and the line drop. I was real vex then, I tell you. But that done now. I just want my card.",
+        "Last year the engineer never came, I waited in all day and took the day off work for nothing. I was fuming "
+        "at the time. But that's all behind us now.",
+    ],
+)
+def test_an_old_story_the_caller_closes_as_over_carries_no_cues(text: str) -> None:
+    raw, _, markers = score_customer_turn(text)
+    assert raw < WARN
+    assert not {"lost_time", "broken_promise"} & markers.keys()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Oh you fuckin' beauty. Sorry. Sorry, language. You found me dad's rods.",
+        "Fuck me dead. Oh mate. I could kiss ya.",
+    ],
+)
+def test_swearing_for_joy_in_australian_english_is_not_anger(text: str) -> None:
+    raw, _, _ = score_customer_turn(text)
+    assert raw < WARN

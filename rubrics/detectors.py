@@ -483,6 +483,10 @@ GENERIC_ACK = _rx(
         r"(?:i|we) (?:hear|understand) your",
         r"that'?s (?:completely |totally )?(?:understandable|fair)",
         r"of course you (?:are|would|feel)",
+        # Chat and spoken openers: "omg so sorry", "aw no, so sorry"; and "I know that's not an easy call to make".
+        r"(?:omg|oh no|aw+|oh|ah) (?:no,? )?(?:so |really |very )?sorry",
+        r"(?:i know |i can tell )?(?:that'?s|that is|this is|it'?s|it is|this isn'?t|that isn'?t|it isn'?t) (?:not )?(?:an? )?"
+        r"(?:easy|hard|difficult|tough) (?:call|thing|conversation|one|situation|time)",
     ]
 )
 
@@ -2250,6 +2254,8 @@ def detect_timeframe(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
         sentence = ctx.norm[sa:sb]
         if REQUIREMENT_RX.search(clause):
             continue  # "claims must be submitted within 28 days": the customer's deadline, not the agent's
+        if any(sa <= da < sb for da, _ in ctx.defensive) and not OWNER_ACTION_RX.search(sentence):
+            continue  # "as per clause 7, it auto renews unless cancelled 30 days before": the rule's time
         if text in ("now", "right now") and STATE_NOW_RX.search(clause) and not OWNER_ACTION_RX.search(clause):
             continue  # "there are a lot of outages right now": how things stand, not when they'll be fixed
         if PAST_DATED_RX.search(ctx.norm[max(0, m.start() - 60) : m.start()]):

@@ -563,3 +563,21 @@ def test_cranky_sian_and_gutting_name_a_feeling():
         ("Aw no, that's gutting, sorry.", "Honestly I'm gutted. I missed the whole match."),
     ]:
         assert run("emotion", text, customer).score == 1.0, text
+
+
+def test_chat_and_spoken_sympathy_openers_come_first():
+    customer = "i ordered on the 2nd, you took £60 set up fee, router never arrived. 3rd time ive messaged."
+    text = "omg so sorry, a 3rd message and still no router, thats really frustrating!! ill get a new one sent out asap"
+    assert run("order", text, customer).score == 1.0
+    worried = "I'm really worried. I've just lost my job and the gas bill's $740 and it's due on the 20th."
+    text = (
+        "Okay. Thank you for ringing us before the due date, I know that's not an easy call to make, and I can hear "
+        "how worried you are. I'm putting you on our hardship program myself right now."
+    )
+    assert run("order", text, worried).score == 1.0
+
+
+def test_a_time_inside_the_rule_quoted_at_the_customer_is_not_a_timeframe():
+    text = "As per clause 7 of the service agreement, the contract auto renews unless cancelled 30 days before."
+    assert run("timeframe", text).score == 0.0
+    assert run("timeframe", "As per the agreement, I'm refunding the $480 within 30 days.").score == 1.0

@@ -1701,8 +1701,21 @@ GENERAL_RULE_RX = _rx(
         r"(?:need|needs) to be (?:made|paid|submitted|received|returned|booked|done|sent)",
         r"(?:may|can|will) (?:occur|happen) (?:due to|when|if|because)",
         r"(?:depend|depends) on",
+        r"\w+s (?:may|might|could|can|will|would) (?:sometimes |occasionally )?(?:need|have) to",
     ]
 )
+# The customer's age ("I'm 78", "she's 84", "a 78-year-old") says who they are, not what went wrong.
+AGE_RX = re.compile(r"\b(?:i'?m|i am|she'?s|he'?s|she is|he is|aged|age)\s+$")
+AGE_AFTER_RX = re.compile(r"[- ]?years?[- ]old\b")
+
+
+def issue_numbers(customer_norm: str) -> list[tuple[int, int, int]]:
+    """The customer's figures that describe the problem: every number but their age."""
+    return [
+        (v, a, b)
+        for v, a, b in numbers_in(customer_norm)
+        if not AGE_RX.search(customer_norm[max(0, a - 10) : a]) and not AGE_AFTER_RX.match(customer_norm, b)
+    ]
 _SECOND_PERSON_RX = re.compile(r"\byou(?:r|rs|'?ve|'?re|'?d|'?ll)?\b")
 
 
@@ -1764,8 +1777,9 @@ def detect_restatement(ctx: Context, config: dict[str, Any], anchors: Anchors) -
     if not ctx.customer_norm.strip():
         return Detection(None, note="no customer line to compare with")
     clauses = _restating_clauses(ctx)
-    cust_numbers = numbers_in(ctx.customer_norm)
-    cust_values = {v for v, _, _ in cust_numbers}
+    # Their age counts when said back ("your dad's 84"), but a restatement need not carry it.
+    cust_values = {v for v, _, _ in numbers_in(ctx.customer_norm)}
+    cust_numbers = issue_numbers(ctx.customer_norm)
     cust_words = content_stems(ctx.customer_norm)
     days = {w for w in cust_words if w in DAY_WORDS}
     echoed_numbers: list[tuple[int, int, int]] = []

@@ -581,3 +581,20 @@ def test_a_time_inside_the_rule_quoted_at_the_customer_is_not_a_timeframe():
     text = "As per clause 7 of the service agreement, the contract auto renews unless cancelled 30 days before."
     assert run("timeframe", text).score == 0.0
     assert run("timeframe", "As per the agreement, I'm refunding the $480 within 30 days.").score == 1.0
+
+
+def test_a_general_rule_with_may_need_to_is_not_their_problem_said_back():
+    customer = "The engineer left a cable across my front garden and it's been there 11 days. I've rung three times."
+    assert run("restatement", "engineers may need to return to complete works. i have raised a ticket", customer).score == 0.0
+
+
+def test_the_customers_age_is_who_they_are_not_a_specific_the_restatement_needs():
+    customer = (
+        "Sorry to bother you. I'm 78, my husband passed away in April and all the bills were in his name. I've just "
+        "had a letter saying the account's being closed and I have to reapply with a credit check."
+    )
+    text = (
+        "So the account's in his name, and the letter says it's being closed and you'd have to reapply with a "
+        "credit check. You won't need to do that."
+    )
+    assert run("restatement", text, customer).score == 1.0

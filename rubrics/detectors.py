@@ -485,6 +485,11 @@ GENERIC_ACK = _rx(
         r"of course you (?:are|would|feel)",
         # Chat and spoken openers: "omg so sorry", "aw no, so sorry"; and "I know that's not an easy call to make".
         r"(?:omg|oh no|aw+|oh|ah) (?:no,? )?(?:so |really |very )?sorry",
+        r"^(?:oh,? |ah,? )?sorry\b",
+        r"^(?:okay,? |ok,? )?understood\b",
+        r"(?:totally|completely|fully) (?:get|understand) (?:it|that|why)",
+        r"(?:i'?m|i am) (?:so |really |very )?glad (?:you|to hear)",
+        r"(?:that'?s|that is|this is|it'?s) (?:a |such a )?(?:big |huge |real |massive )?(?:hit|blow|bummer|nightmare)",
         r"(?:i know |i can tell )?(?:that'?s|that is|this is|it'?s|it is|this isn'?t|that isn'?t|it isn'?t) (?:not )?(?:an? )?"
         r"(?:easy|hard|difficult|tough) (?:call|thing|conversation|one|situation|time)",
     ]
@@ -2312,6 +2317,13 @@ GREETING_RX = re.compile(
 )
 
 
+# Sending someone out is a fix, whoever goes: "we'll get someone out to cap that line".
+DISPATCH_RX = re.compile(
+    r"\b(?:i'?ll|we'?ll|i will|we will|i'?m going to|we'?re going to|let me) (?:get|send|have) "
+    r"(?:someone|somebody|an? \w+|the \w+|our \w+) (?:out|round|over|down|back)\b"
+)
+
+
 def detect_order(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
     """Behaviour A before behaviour B: by default an acknowledgement before any fix or policy.
 
@@ -2326,6 +2338,7 @@ def detect_order(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Dete
     inv_firm, inv_hedged = _owner_actions(ctx, OWNER_INVESTIGATE_RX)
     thens += [(m.start(), m.end()) for m in firm + hedged + inv_firm + inv_hedged]
     thens += [(a, b) for a, b in ctx.defensive if a >= ctx.window_start]
+    thens += [(m.start(), m.end()) for m in ctx.find(DISPATCH_RX)]
     then_rx = _user_rx(config, "then")
     if then_rx is not None:
         thens += [(m.start(), m.end()) for m in ctx.find(then_rx)]
@@ -2344,8 +2357,12 @@ def detect_order(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Dete
             if not stems and not numbers_in(sentence):
                 continue  # "you must be": no content, so nothing explained yet
             cust_values = {v for v, _, _ in numbers_in(ctx.customer_norm)}
-            echoes = any(stem in cust_words for stem in stems) or any(
-                v in cust_values for v, _, _ in numbers_in(sentence)
+            # What the sentence says before the acknowledgement echoes them as a whole: "Three calls in two
+            # weeks and the same answer every time, I'd be fed up too."
+            sa, sb = ctx.sentence_of(a)
+            lead = ctx.norm[sa : first[0]] if sa <= first[0] < sb else sentence
+            echoes = any(stem in cust_words for stem in content_stems(lead)) or any(
+                v in cust_values for v, _, _ in numbers_in(lead)
             )
             # The customer's experience said back is not an explanation: addressed to them, with
             # their numbers, or told as what they went through ("Calling four times and having to ...").

@@ -598,3 +598,22 @@ def test_the_customers_age_is_who_they_are_not_a_specific_the_restatement_needs(
         "credit check. You won't need to do that."
     )
     assert run("restatement", text, customer).score == 1.0
+
+
+def test_short_acknowledgements_and_the_customers_situation_said_first_count_as_first():
+    refund = "The $600 refund for the cancelled install was promised on May 3rd. It's June 10th."
+    assert run("order", "Understood. Refund processed - $600 back to your Visa as of right now.", refund).score == 1.0
+    roaming = "I'm worried. I'm flying Friday and my roaming add-on couldn't be processed."
+    assert run("order", "totally get it, nobody wants a surprise bill. i'll add the roaming now.", roaming).score == 1.0
+    outage = "Our business line was down Saturday, our busiest day. I lost maybe two thousand dollars."
+    text = "Yeah, that's a big hit. I can put in a request for a service credit today."
+    assert run("order", text, outage).score == 1.0
+    calls = "Two weeks I'm waiting for your refund of Ksh 3,800. I called on the 2nd, the 6th and today."
+    text = "Three calls in two weeks and the same answer every time, I'd be fed up too. I've approved it myself now."
+    assert run("order", text, calls).score == 1.0
+
+
+def test_sending_someone_out_before_the_apology_is_a_fix_first():
+    customer = "Your crew cut through my sprinkler line and my backyard is a swamp. I'm furious."
+    text = "Okay so, uh, we'll get someone out to cap that line. And, um, I'm sorry you're upset about it."
+    assert run("order", text, customer).score == 0.0

@@ -90,9 +90,7 @@ _REPORTED_RE = re.compile(
     r"( was| is|.s| were| had been)?( absolutely| totally| just| so| a| an| bloody| really)*( \w+){1,2}",
 )
 # "I was (really) angry": anger the caller reports, past once something marks it as over.
-_I_WAS_ANGRY = (
-    r"\bi was( absolutely| so| really| real| bloody| just| quite| a bit)* (raging|furious|livid|fuming|angry|seething|cross|fed up|vex(ed)?)\b"
-)
+_I_WAS_ANGRY = r"\bi was( absolutely| so| really| real| bloody| just| quite| a bit)* (raging|furious|livid|fuming|angry|seething|cross|fed up|vex(ed)?)\b"
 _PAST_ANGER_RE = re.compile(
     # The pluperfect is a state already over: "sorry for going at you, I'd just had it up to here".
     r"\bi.?d (just |really |simply )?(had (it up to here|enough)|been (so |really |absolutely )?(angry|furious|fed up|raging|fuming|livid))\b|"

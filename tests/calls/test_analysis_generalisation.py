@@ -619,7 +619,10 @@ def test_sarcastic_praise_and_a_curt_no_thanks_do_not_settle(text: str, settles:
     ("text", "marker"),
     [
         ("Cable. Same as I told the last two people. It's in your notes. Read the notes.", "repeat_contact"),
-        ("please check properly miss because every time i am telling the same story from the beginning", "repeat_contact"),
+        (
+            "please check properly miss because every time i am telling the same story from the beginning",
+            "repeat_contact",
+        ),
         ("No, I won't. I've run it for you twice.", "repeat_contact"),
         ("good morning miss this is about my motor claim i have called already two times", "repeat_contact"),
         ("Forty-two minutes I holding, you know. Forty-two.", "lost_time"),

@@ -192,11 +192,18 @@ class Context:
         detector that asks "is this defensive?" sees "you should *really* have" the same way."""
         spans = pattern_spans(DEFENSIVE_RX, self.norm)
         # "...weather related anyway." is a shrug; "you reported it on the 8th and the payment's been
-        # cancelled anyway" is the customer's story told back.
+        # cancelled anyway" is the customer's story told back, and "I'm calling the driver now, he passes
+        # through there tonight anyway" the agent's own plan.
         return [
             (a, b)
             for a, b in spans
-            if not (self.norm[a:b] == "anyway" and STORY_TOLD_BACK_RX.search(self.norm, self.sentence_of(a)[0], a))
+            if not (
+                self.norm[a:b] == "anyway"
+                and (
+                    STORY_TOLD_BACK_RX.search(self.norm, self.sentence_of(a)[0], a)
+                    or OWN_PLAN_RX.search(self.norm, self.sentence_of(a)[0], a)
+                )
+            )
         ]
 
     def defensive_within(self, start: int, end: int) -> bool:
@@ -486,6 +493,7 @@ GENERIC_ACK = _rx(
         # Chat and spoken openers: "omg so sorry", "aw no, so sorry"; and "I know that's not an easy call to make".
         r"(?:omg|oh no|aw+|oh|ah) (?:no,? )?(?:so |really |very )?sorry",
         r"^(?:oh,? |ah,? )?sorry\b",
+        r"pole(?: sana)?(?=,|\.|!| sir| madam| mama| mzee| bro)",  # Swahili: sorry, I feel for you
         r"^(?:okay,? |ok,? )?understood\b",
         r"(?:totally|completely|fully) (?:get|understand) (?:it|that|why)",
         r"(?:i'?m|i am) (?:so |really |very )?glad (?:you|to hear)",
@@ -792,7 +800,7 @@ DEFENSIVE = [
     r"actually,? (?:the|that|this|it|your) (?:\w+ ){0,3}(?:is|was|'s) (?:just|only|not|simply)\b",
     r"(?:not seeing|can'?t see|don'?t see|there'?s no|there is no) (?:a |any )?(?:note|record|trace) of (?:that|this|your|the|any) (?:call|conversation|cancellation)",
     # Hiding behind the process, or disowning it for the company.
-    r"as per (?:\w+ )?(?:polic(?:y|ies)|process|procedure|rules|guidelines)",
+    r"as per (?:\w+ ){0,2}(?:polic(?:y|ies)|process|procedure|rules|guidelines)",
     r"(?:i'?m|i am|we'?re|we are) (?:just |only )?following (?:the |our )?(?:process|procedure|policy|rules|guidelines)",
     r"(?:that'?s|it'?s|this is|which is) not on (?:us|me)\b",
     r"(?:not|isn'?t|aren'?t) (?:something|anything|things) (?:that )?(?:the|our) (?:airline|company|bank|network|council|insurer|store|shop|team|branch|hospital|practice) (?:\w+ )?(?:controls?|decides?|can (?:control|change))",
@@ -824,8 +832,21 @@ DEFENSIVE = [
     r"twelve|fifteen|twenty|thirty|forty|fifty|sixty|ninety|\d+)\b)[a-z][\w']*\b",
     r"(?:managed|handled|decided|controlled|run|set) by (?:the|your) \w+,? not (?:by )?(?:us|me|\w+)",
     r"(?:i'?m|i am) not responsible",
+    # The terms, the site or the ticket as the answer: "it's there in the terms", "it is clearly written on the
+    # ticket", "as stated in your confirmation email", "it does say that on the site".
+    r"(?:it'?s|it is|that'?s|that is) (?:all )?(?:there |clearly |all there )?(?:written |stated |set out |printed )?(?:in|on) "
+    r"(?:the|your|our) (?:\w+ )?(?:terms|ticket|contract|confirmation|site|website|booking|receipt|agreement|t&cs)",
+    r"as (?:stated|written|mentioned|explained|noted|set out|outlined) (?:in|on) (?:the|your|our) (?:\w+ )?"
+    r"(?:terms|ticket|contract|confirmation|email|site|website|booking|agreement|t&cs|policy)",
+    r"(?:it|that|this) (?:does |clearly )?says? (?:that |so |this )?(?:on|in) (?:the|our|your) (?:site|website|terms|app|contract|ticket)",
+    r"(?:we|i) (?:can'?t|cannot|don'?t|do not) control",
+    r"at (?:the|our) (?:\w+(?:'s)? )?discretion",
+    r"your (?:feedback|comments?) (?:has|have) been noted",
+    r"subject to availability",
+    r"(?:pls|please|kindly) (?:check|ask|enquire) with your (?:neighbou?rs?|family|household|compound|building)",
 ]
 DEFENSIVE_RX = _rx(DEFENSIVE)
+OWN_PLAN_RX = re.compile(r"\b(?:i'?m|i am|i'?ll|i will|we'?re|we'?ll) (?:\w+ing|going to)\b")
 STORY_TOLD_BACK_RX = re.compile(r"\byou(?:'?ve| have| were| reported| told| paid| sent| gave)\b|\bbeing told\b")
 # Fillers that sit inside a defensive phrase without changing it ("you should *really* have",
 # "so *technically* it was correct"); the defensive patterns also run on the answer without them.
@@ -1055,7 +1076,7 @@ VAGUE_RX = _rx(
         r"see what (?:i|we) can do",
         r"get back to you",
         r"do (?:my|our) (?:very )?best",
-        r"pass (?:it|this|that) (?:on|along)",
+        r"pass (?:it|this|that) (?:on|along)(?! to (?:his|her|their|my|our|the) (?:\w+ )?(?:supervisor|manager|team leader|boss|engineer|technician)\b)",
         r"make a note",
         r"someone will",
         r"raise (?:it|this|that) with",
@@ -1376,7 +1397,7 @@ CHECK_RX = re.compile(
     r"|did i (?:get|understand|miss)|do i have (?:that|it|this|everything) (?:right|correct)|am i (?:right|correct|understanding)"
     r"|does that (?:sound|cover|capture|sum)|(?:is|was) there anything (?:i'?ve|i have|i) missed|anything i(?:'?ve| have)? missed"
     r"|let me know if i(?:'?ve| have)? (?:got|missed|misunderstood)|correct me if|(?:right|correct)\s*\?|did i hear (?:that|you) right"
-    r"|is that what happened|have i understood|is that it|got (?:that|it|this|everything) right|(?:yes|yeah)\s*\?)"
+    r"|is that what happened|have i understood|is that it|(?:is that|that'?s) the gist|is that everything,? or|got (?:that|it|this|everything) right|(?:yes|yeah)\s*\?)"
 )
 
 
@@ -1523,6 +1544,8 @@ def _acknowledgements(ctx: Context) -> list[tuple[int, int, str | None]]:
                 continue
             if m.group(0) in {"afraid", "fear"} and POLITE_AFRAID.search(before):
                 continue
+            if m.group(0) == "worries" and re.search(r"\bno\s+$", before):
+                continue  # "no worries at all": a formula, not their worry named
             if re.search(r"\bfor (?:any|the) $", before) or OTHERS_FEEL.search(
                 before
             ):  # "sorry for any confusion": a formula, not naming
@@ -1721,6 +1744,8 @@ def issue_numbers(customer_norm: str) -> list[tuple[int, int, int]]:
         for v, a, b in numbers_in(customer_norm)
         if not AGE_RX.search(customer_norm[max(0, a - 10) : a]) and not AGE_AFTER_RX.match(customer_norm, b)
     ]
+
+
 _SECOND_PERSON_RX = re.compile(r"\byou(?:r|rs|'?ve|'?re|'?d|'?ll)?\b")
 
 
@@ -1953,8 +1978,21 @@ FIND_OUT_AFTER_RX = re.compile(
     r"(?:\s+\w+){0,4}?\s+(?:and|to)\s+(?:find out|see (?:what|where|if|whether)|check (?:what|where|if|whether)|ask)\b"
     r"|(?:\s+\w+){0,4}?\s+to\s+(?:check(?: on| over)?|(?:have|take) a (?:\w+ )?look|look (?:at|into|over)|inspect|assess|investigate)\b"
 )
+# ..., or later in the sentence: "I'm going to call the store manager now, while you're on the line, and we'll
+# find out where it is".
+FIND_OUT_LATER_RX = re.compile(
+    r"\b(?:and|to|so) (?:then )?(?:we'?ll |i'?ll |we can |i can |we will |i will )?(?:find out|see (?:what|where|if|whether)|"
+    r"check (?:what|where|if|whether))\b"
+)
+# A fix reported done, without a verb: "Refund processed - $600 back to the Visa as of right now".
+DONE_STATE_RX = re.compile(
+    r"\b(?:refund|credit|cancellation|reversal|replacement|payment|booking|order|reconnection)s? (?:has been |have been |is |'s been )?"
+    r"(?:now |just )?(?:processed|issued|applied|approved|completed|done|sent|booked|confirmed|reversed|cancel+ed)\b"
+)
 # The thing sent or raised is a request for someone else's decision: "I can send a request to have it re-checked".
-REQUEST_OBJECT_RX = re.compile(r"\s+(?:in\s+)?(?:a|an)\s+(?:\w+\s+)?(?:request|ticket|query|enquiry|inquiry|referral)\b")
+REQUEST_OBJECT_RX = re.compile(
+    r"\s+(?:in\s+)?(?:a|an)\s+(?:\w+\s+)?(?:request|ticket|query|enquiry|inquiry|referral)\b"
+)
 
 
 def _owner_actions(ctx: Context, rx: re.Pattern[str]) -> tuple[list[re.Match[str]], list[re.Match[str]]]:
@@ -1984,7 +2022,10 @@ def _owner_actions(ctx: Context, rx: re.Pattern[str]) -> tuple[list[re.Match[str
             hedged.append(m)
         elif FACT_CONDITION_RX.search(ctx.norm, ctx.sentence_of(m.start())[0], m.start()):
             hedged.append(m)  # "if there's a known fault I'll get you credit": only if it turns out so
-        elif rx is OWNER_ACTION_RX and FIND_OUT_AFTER_RX.match(ctx.norm, m.end()):
+        elif rx is OWNER_ACTION_RX and (
+            FIND_OUT_AFTER_RX.match(ctx.norm, m.end())
+            or FIND_OUT_LATER_RX.search(ctx.norm, m.end(), ctx.sentence_of(m.start())[1])
+        ):
             hedged.append(m)  # "I'll phone them and find out what's happening": a check by another verb
         elif REQUEST_OBJECT_RX.match(ctx.norm, m.end()):
             hedged.append(m)  # "I'll send a request to billing": someone else decides
@@ -2079,11 +2120,26 @@ def detect_concreteness(ctx: Context, config: dict[str, Any], anchors: Anchors) 
     vague = [m for m in ctx.find(VAGUE_RX)]
     firm = [m for m in firm if not any(v.start() <= m.start("verb") < v.end() for v in vague)]
     hedged = [m for m in hedged if not any(v.start() <= m.start("verb") < v.end() for v in vague)]
-    if firm:
-        return Detection(
-            1.0, [ctx.span(*ctx.clause_of(m.start())) for m in firm[:2]], found=["a concrete action you own"]
+    done = [
+        m
+        for m in ctx.find(DONE_STATE_RX)
+        if not ctx.defensive_within(*ctx.sentence_of(m.start()))
+        and (
+            IMMEDIATE_RX.search(ctx.norm, m.end(), _next_sentence_end(ctx, m.start()))
+            or numbers_in(ctx.norm[m.end() : _next_sentence_end(ctx, m.start())])
         )
-    partial = hedged + list(ctx.find(PASSIVE_ACTION_RX))
+        and not NEGATION_RX.search(ctx.norm[slice(*ctx.clause_of(m.start()))])
+        and not re.search(
+            r"\b(?:once|if|when|until|after|before|unless)\b", ctx.norm[ctx.clause_of(m.start())[0] : m.start()]
+        )
+        and not HEDGE_RX.search(ctx.norm, ctx.sentence_of(m.start())[0], m.start())
+    ]
+    if firm or done:
+        return Detection(
+            1.0, [ctx.span(*ctx.clause_of(m.start())) for m in (firm or done)[:2]], found=["a concrete action you own"]
+        )
+    # "I can get someone out tomorrow": somebody will come, but nobody is named.
+    partial = hedged + list(ctx.find(PASSIVE_ACTION_RX)) + [m for m in ctx.find(DISPATCH_RX) if "some" in m.group(0)]
     inv_firm, inv_hedged = _owner_actions(ctx, OWNER_INVESTIGATE_RX)
     partial += [m for m in inv_firm + inv_hedged if not any(v.start() <= m.start("verb") < v.end() for v in vague)]
     if partial:
@@ -2205,6 +2261,10 @@ FUTURE_RX = re.compile(
 COMMITTED_START_RX = re.compile(
     r"(?:within|by|before|until|in the next|right now|immediately|straight away|right away|while|give it|allow)\b"
 )
+# "As I said, it should go through by tomorrow morning": a rebuke, but the time is still a promise.
+REBUKE_RX = re.compile(
+    r"(?:as|like) i (?:already |just |have |'?ve )?(?:said|told you|explained|mentioned)|i (?:already|'?ve already) (?:told|said)"
+)
 PAST_RX = re.compile(
     r"\b(?:ago|was|were|last|yesterday|had|did|happened|since|charged|called|ordered|paid|said|told"
     r"|went|promised|received|came|arrived|made|sent|dropped|started|rang|emailed|booked)\b"
@@ -2273,7 +2333,9 @@ def detect_timeframe(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
         sentence = ctx.norm[sa:sb]
         if REQUIREMENT_RX.search(clause):
             continue  # "claims must be submitted within 28 days": the customer's deadline, not the agent's
-        if any(sa <= da < sb for da, _ in ctx.defensive) and not OWNER_ACTION_RX.search(sentence):
+        if any(sa <= da < sb and not REBUKE_RX.match(ctx.norm, da) for da, _ in ctx.defensive) and not (
+            OWNER_ACTION_RX.search(sentence)
+        ):
             continue  # "as per clause 7, it auto renews unless cancelled 30 days before": the rule's time
         if text in ("now", "right now") and STATE_NOW_RX.search(clause) and not OWNER_ACTION_RX.search(clause):
             continue  # "there are a lot of outages right now": how things stand, not when they'll be fixed
@@ -2319,8 +2381,8 @@ GREETING_RX = re.compile(
 
 # Sending someone out is a fix, whoever goes: "we'll get someone out to cap that line".
 DISPATCH_RX = re.compile(
-    r"\b(?:i'?ll|we'?ll|i will|we will|i'?m going to|we'?re going to|let me) (?:get|send|have) "
-    r"(?:someone|somebody|an? \w+|the \w+|our \w+) (?:out|round|over|down|back)\b"
+    r"\b(?:i'?ll|we'?ll|i will|we will|i'?m going to|we'?re going to|let me|i can|we can) (?:get|send|have) "
+    r"(?:someone|somebody|an? \w+|the \w+|our \w+) (?:out|round|over|down|back|come|to come)\b"
 )
 
 

@@ -585,7 +585,10 @@ def test_a_time_inside_the_rule_quoted_at_the_customer_is_not_a_timeframe():
 
 def test_a_general_rule_with_may_need_to_is_not_their_problem_said_back():
     customer = "The engineer left a cable across my front garden and it's been there 11 days. I've rung three times."
-    assert run("restatement", "engineers may need to return to complete works. i have raised a ticket", customer).score == 0.0
+    assert (
+        run("restatement", "engineers may need to return to complete works. i have raised a ticket", customer).score
+        == 0.0
+    )
 
 
 def test_the_customers_age_is_who_they_are_not_a_specific_the_restatement_needs():
@@ -617,3 +620,57 @@ def test_sending_someone_out_before_the_apology_is_a_fix_first():
     customer = "Your crew cut through my sprinkler line and my backyard is a swamp. I'm furious."
     text = "Okay so, uh, we'll get someone out to cap that line. And, um, I'm sorry you're upset about it."
     assert run("order", text, customer).score == 0.0
+
+
+def test_the_terms_the_site_and_someone_elses_discretion_are_defensive():
+    for text in [
+        "Passengers are supposed to be at the stage thirty minutes before departure, it's there in the terms.",
+        "Sir, we are not responsible for connecting flights, it is clearly written on the ticket.",
+        "Our technicians' windows are estimates only, as stated in your confirmation email.",
+        "Same-day is, um, subject to availability, it does say that on the site.",
+        "The part is on order with the manufacturer and unfortunately we can't control their shipping times.",
+        "Seats may be reassigned at the conductor's discretion. Your feedback has been noted.",
+        "maybe someone in your compound received it? pls check with your neighbours.",
+        "Returns take time to process as per our return policy.",
+    ]:
+        assert run("forbidden", text).score == 0.0, text
+    plan = "I'm calling the truck driver now and telling him to drop your cargo at our depot, he passes through there tonight anyway."
+    assert run("forbidden", plan).score == 1.0
+
+
+def test_the_gist_is_a_check_and_no_worries_names_no_worry():
+    text = (
+        "So the igniter was replaced Monday for $340 and the tech pushed a new furnace on her. Is that the gist of it?"
+    )
+    from rubrics.detectors import CHECK_RX
+
+    assert CHECK_RX.search(text.lower())
+    customer = "I'm not angry, I'm just confused and kind of worried. My bill is $310."
+    assert (
+        run("emotion", "hi! no worries at all. I've put a $220 credit on your account just now.", customer).score < 1.0
+    )
+
+
+def test_a_fix_reported_done_is_firm_and_sending_somebody_or_finding_out_is_hedged():
+    assert run("concreteness", "Understood. Refund processed - $600 back to your Visa as of right now.").score == 1.0
+    assert run("concreteness", "The fee is non-refundable once an order has been processed.").score == 0.0
+    for text in [
+        "I can get someone out tomorrow.",
+        "We'll have someone come pick it up soon.",
+        "I'm going to call the store manager now, while you're on the line, and we'll find out where it is.",
+        "I'm going to pass this on to his supervisor.",
+    ]:
+        assert run("concreteness", text).score == 0.6, text
+    assert run("concreteness", "I'll pass this on to the accounts team.").score < 0.6
+
+
+def test_a_rebuke_does_not_void_the_promised_time_but_a_rule_does():
+    text = "Okay, so, as I said, the port is with the other carrier now, it should go through by tomorrow morning, like by 9."
+    assert run("timeframe", text).score == 1.0
+    assert (
+        run(
+            "timeframe",
+            "We'll collect it. Please make sure the bins are out by 7am in future, it's stated on the website.",
+        ).score
+        < 1.0
+    )

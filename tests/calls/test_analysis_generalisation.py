@@ -676,3 +676,32 @@ def test_an_old_story_the_caller_closes_as_over_carries_no_cues(text: str) -> No
 def test_swearing_for_joy_in_australian_english_is_not_anger(text: str) -> None:
     raw, _, _ = score_customer_turn(text)
     assert raw < WARN
+
+
+@pytest.mark.parametrize(
+    ("text", "marker"),
+    [
+        ("I want you to know that I have phoned this line four times about the same claim.", "repeat_contact"),
+        ("And every time somebody tells me it is being processed.", "repeat_contact"),
+        ("Forty-five minutes I've been sat here listening to that saxophone music.", "lost_time"),
+        ("Then write this on your note, since writing notes is what you people do.", "disbelief"),
+    ],
+)
+def test_repeat_calls_to_this_line_and_waits_sat_through_are_read(text: str, marker: str) -> None:
+    assert marker in score_customer_turn(text)[2]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "yes morning my name is mrs chipo mutasa you people installed my inverter system in march",
+        "Three years back, I bought a fridge from you people, the double-door one.",
+    ],
+)
+def test_you_people_naming_the_company_is_not_disbelief(text: str) -> None:
+    assert "disbelief" not in score_customer_turn(text)[2]
+
+
+def test_swearing_then_apologising_for_it_is_joy() -> None:
+    raw, _, _ = score_customer_turn("Oh my days. Shut up. That's fucking mad, bruv. Sorry, sorry for swearing.")
+    assert raw < WARN

@@ -31,10 +31,10 @@ from deesc_lms.calls.triggers import (
 )
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
-# Every labelled call set written before the examples were last harvested; eval_holdout37 onwards stay out
+# Every labelled call set written before the examples were last harvested; eval_holdout38 onwards stay out
 # as their unseen test. The agitation model keeps its own list (agitation_train.SETS): more sets did not
 # move its held-out figures, while the classifier's rose with every harvest.
-SETS = ("eval", "eval_holdout", *(f"eval_holdout{n}" for n in range(2, 37)))
+SETS = ("eval", "eval_holdout", *(f"eval_holdout{n}" for n in range(2, 38)))
 MIN_WORDS = 4  # "Right." or "Go on then." at the moment says nothing about its cause
 HEADER = """\
 # Labelled trigger examples harvested from reviewed calls: the customer turn at each labelled escalation

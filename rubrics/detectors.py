@@ -319,6 +319,7 @@ EMOTIONS: dict[str, list[str]] = {
         r"sicken(?:ed|ing)",
         r"(?:pissed|ticked|hacked|cheesed|teed|browned) off",
         r"cranky",
+        r"stung",
         r"grumpy",
         r"narked",
         r"sian",  # Singapore and Malaysia: fed up, weary of it
@@ -326,7 +327,7 @@ EMOTIONS: dict[str, list[str]] = {
         r"(?:done|finished) being patient",
         r"(?:lost|losing|run out of|ran out of|running out of) (?:your |all |any )?patience",
         r"(?:feel|felt|feeling) (?:\w+ )?played(?: with)?",
-        r"feel(?:s|ing)? (?:so |completely |totally )?(?:ignored|forgotten|brushed off|invisible|fobbed off)",
+        r"feel(?:s|ing)? (?:so |completely |totally |really |a bit )?(?:ignored|forgotten|brushed off|invisible|fobbed off|cut off)",
     ],
     "disappointment": [r"disappoint\w*", r"let down", r"letdown"],
     "worry": [
@@ -386,6 +387,7 @@ EMOTIONS: dict[str, list[str]] = {
         r"horrif(?:ied|ying|ic)",
         r"shocked",
         r"gutt(?:ed|ing)",
+        r"(?:be |being |to be |are |'re )(?:so |just |totally )?done with (?:this|it|us|all this)",
         r"mortified",
     ],
 }
@@ -496,7 +498,7 @@ GENERIC_ACK = _rx(
         r"pole(?: sana)?(?=,|\.|!| sir| madam| mama| mzee| bro)",  # Swahili: sorry, I feel for you
         r"^(?:okay,? |ok,? )?understood\b",
         r"(?:totally|completely|fully) (?:get|understand) (?:it|that|why)",
-        r"(?:i'?m|i am) (?:so |really |very )?glad (?:you|to hear)",
+        r"(?:i'?m |i am |so )?(?:so |really |very )?glad (?:you|to hear)",
         r"(?:that'?s|that is|this is|it'?s) (?:a |such a )?(?:big |huge |real |massive )?(?:hit|blow|bummer|nightmare)",
         r"(?:i know |i can tell )?(?:that'?s|that is|this is|it'?s|it is|this isn'?t|that isn'?t|it isn'?t) (?:not )?(?:an? )?"
         r"(?:easy|hard|difficult|tough) (?:call|thing|conversation|one|situation|time)",
@@ -832,6 +834,13 @@ DEFENSIVE = [
     r"twelve|fifteen|twenty|thirty|forty|fifty|sixty|ninety|\d+)\b)[a-z][\w']*\b",
     r"(?:managed|handled|decided|controlled|run|set) by (?:the|your) \w+,? not (?:by )?(?:us|me|\w+)",
     r"(?:i'?m|i am) not responsible",
+    r"(?:the )?customers? (?:is|are) responsible",
+    r"(?:we|i) (?:never|don'?t|do not|cannot|can'?t) guarantee",
+    r"(?:we|i) (?:just |only |simply )?follow (?:the|our) (?:process|procedure|rules|polic(?:y|ies)|guidelines)",
+    r"(?:not|isn'?t|is not) (?:in|within) (?:my|our) control|out of (?:my|our) control",
+    # What the customer should have done: "unless you'd sent the router back", "if you had restarted it".
+    r"(?:unless|if) you(?:'?d| had) (?:\w+ )?(?:sent|returned|called|read|paid|done|followed|restarted|checked|rebooted|"
+    r"reset|told|informed|cancel+ed|submitted|registered|booked|arrived|been)\b",
     # The terms, the site or the ticket as the answer: "it's there in the terms", "it is clearly written on the
     # ticket", "as stated in your confirmation email", "it does say that on the site".
     r"(?:it'?s|it is|that'?s|that is) (?:all )?(?:there |clearly |all there )?(?:written |stated |set out |printed )?(?:in|on) "
@@ -1095,7 +1104,7 @@ VAGUE_RX = _rx(
         r"feedback (?:it|this) to",
         r"(?:put|make|leave|add) a note",
         r"work(?:ing)? on (?:it|this|that)",
-        r"note (?:down )?(?:your|the|this|that) (?:complaint|feedback|comments?|concerns?|frustration)",
+        r"noted? (?:down )?(?:your|the|this|that) (?:\w+ ){0,3}?(?:complaint|feedback|comments?|concerns?|frustration|issue|problem)",
     ]
 )
 
@@ -2333,6 +2342,10 @@ def detect_timeframe(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
         sentence = ctx.norm[sa:sb]
         if REQUIREMENT_RX.search(clause):
             continue  # "claims must be submitted within 28 days": the customer's deadline, not the agent's
+        if re.search(
+            r"\byou (?:can|could|may|have|need to|must|are allowed to) \w+", clause
+        ) and not OWNER_ACTION_RX.search(clause):
+            continue  # "you can leave free within 30 days of the letter": the customer's right, not a commitment
         if any(sa <= da < sb and not REBUKE_RX.match(ctx.norm, da) for da, _ in ctx.defensive) and not (
             OWNER_ACTION_RX.search(sentence)
         ):

@@ -674,3 +674,30 @@ def test_a_rebuke_does_not_void_the_promised_time_but_a_rule_does():
         ).score
         < 1.0
     )
+
+
+def test_blaming_what_the_customer_did_not_do_and_disowning_control_are_defensive():
+    for text in [
+        "The thing is, the cancellation wouldn't have gone through unless you'd sent the router back.",
+        "But just so you know, if you had restarted it like the SMS said, it might have come back on.",
+        "just to be clear, we never guarantee rebate submissions, the customer is responsible for submitting.",
+        "your case is with the fraud team, we follow the process. I cant give timelines as that is not in my control.",
+    ]:
+        assert run("forbidden", text).score == 0.0, text
+
+
+def test_stung_cut_off_and_done_with_this_name_the_feeling():
+    customer = "Nine years with you and my neighbour pays fifteen dollars less. I'm fed up and done with this."
+    for text in [
+        "Oh, that's... yeah, I'd feel pretty stung too.",
+        "You must feel really cut off and forgotten, and that shouldn't have happened.",
+        "Totally fair to be done with this.",
+    ]:
+        assert run("emotion", text, customer).score == 1.0, text
+
+
+def test_noting_the_issue_is_vague_and_the_customers_own_window_is_no_timeframe():
+    text = "I have noted the condensate line issue. A technician will be in touch to arrange a follow-up visit."
+    assert run("concreteness", text).score < 1.0
+    text = "you are right the letter says you can leave free within 30 days of the letter. when was the letter dated?"
+    assert run("timeframe", text).score == 0.0

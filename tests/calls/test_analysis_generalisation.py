@@ -705,3 +705,27 @@ def test_you_people_naming_the_company_is_not_disbelief(text: str) -> None:
 def test_swearing_then_apologising_for_it_is_joy() -> None:
     raw, _, _ = score_customer_turn("Oh my days. Shut up. That's fucking mad, bruv. Sorry, sorry for swearing.")
     assert raw < WARN
+
+
+@pytest.mark.parametrize(
+    ("text", "marker"),
+    [
+        (
+            "i know la i call last week i call on monday i call on wednesday every time same thing you all say",
+            "repeat_contact",
+        ),
+        (
+            "Is this the right number for leaving? Because I've been given three different numbers this morning.",
+            "handoff",
+        ),
+        ("and the last one cut me off when they were putting me through", "handoff"),
+    ],
+)
+def test_calls_in_the_present_tense_and_being_given_numbers_are_read(text: str, marker: str) -> None:
+    assert marker in score_customer_turn(text)[2]
+
+
+def test_leaving_it_is_not_leaving_the_company() -> None:
+    assert (
+        "cancel" not in score_customer_turn("No, I think I'll leave it, then. I'll listen on the radio as before.")[2]
+    )

@@ -1998,6 +1998,7 @@ DONE_STATE_RX = re.compile(
     r"\b(?:refund|credit|cancellation|reversal|replacement|payment|booking|order|reconnection)s? (?:has been |have been |is |'s been )?"
     r"(?:now |just )?(?:processed|issued|applied|approved|completed|done|sent|booked|confirmed|reversed|cancel+ed)\b"
 )
+CONDITION_BEFORE_RX = re.compile(r"\b(?:once|if|when|until|after|before|unless)\b")
 # The thing sent or raised is a request for someone else's decision: "I can send a request to have it re-checked".
 REQUEST_OBJECT_RX = re.compile(
     r"\s+(?:in\s+)?(?:a|an)\s+(?:\w+\s+)?(?:request|ticket|query|enquiry|inquiry|referral)\b"
@@ -2119,6 +2120,21 @@ def _concrete_second_opinion(ctx: Context, config: dict[str, Any], anchors: Anch
     )
 
 
+def _reported_done(ctx: Context, m: re.Match[str]) -> bool:
+    """A fix reported done ("Refund processed") counts when it is now or carries the figures, and is not
+    a rule ("non-refundable once an order has been processed"), negated, hedged or inside a defence."""
+    sentence_start, sentence_end = ctx.sentence_of(m.start())
+    clause_start, clause_end = ctx.clause_of(m.start())
+    after = ctx.norm[m.end() : _next_sentence_end(ctx, m.start())]
+    return (
+        not ctx.defensive_within(sentence_start, sentence_end)
+        and bool(IMMEDIATE_RX.search(after) or numbers_in(after))
+        and not NEGATION_RX.search(ctx.norm, clause_start, clause_end)
+        and not CONDITION_BEFORE_RX.search(ctx.norm, clause_start, m.start())
+        and not HEDGE_RX.search(ctx.norm, sentence_start, m.start())
+    )
+
+
 def detect_concreteness(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
     """A specific action with an owner ('I'm refunding the $40 now') scores 1.0; a hedged, passive
     or only investigative action `partial_score`; vague promises ('we'll look into it') `vague_score`."""
@@ -2129,20 +2145,7 @@ def detect_concreteness(ctx: Context, config: dict[str, Any], anchors: Anchors) 
     vague = [m for m in ctx.find(VAGUE_RX)]
     firm = [m for m in firm if not any(v.start() <= m.start("verb") < v.end() for v in vague)]
     hedged = [m for m in hedged if not any(v.start() <= m.start("verb") < v.end() for v in vague)]
-    done = [
-        m
-        for m in ctx.find(DONE_STATE_RX)
-        if not ctx.defensive_within(*ctx.sentence_of(m.start()))
-        and (
-            IMMEDIATE_RX.search(ctx.norm, m.end(), _next_sentence_end(ctx, m.start()))
-            or numbers_in(ctx.norm[m.end() : _next_sentence_end(ctx, m.start())])
-        )
-        and not NEGATION_RX.search(ctx.norm[slice(*ctx.clause_of(m.start()))])
-        and not re.search(
-            r"\b(?:once|if|when|until|after|before|unless)\b", ctx.norm[ctx.clause_of(m.start())[0] : m.start()]
-        )
-        and not HEDGE_RX.search(ctx.norm, ctx.sentence_of(m.start())[0], m.start())
-    ]
+    done = [m for m in ctx.find(DONE_STATE_RX) if _reported_done(ctx, m)]
     if firm or done:
         return Detection(
             1.0, [ctx.span(*ctx.clause_of(m.start())) for m in (firm or done)[:2]], found=["a concrete action you own"]
@@ -2270,6 +2273,8 @@ FUTURE_RX = re.compile(
 COMMITTED_START_RX = re.compile(
     r"(?:within|by|before|until|in the next|right now|immediately|straight away|right away|while|give it|allow)\b"
 )
+# What the customer can or must do themselves: "you can leave free within 30 days of the letter".
+CUSTOMER_RIGHT_RX = re.compile(r"\byou (?:can|could|may|have|need to|must|are allowed to) \w+")
 # "As I said, it should go through by tomorrow morning": a rebuke, but the time is still a promise.
 REBUKE_RX = re.compile(
     r"(?:as|like) i (?:already |just |have |'?ve )?(?:said|told you|explained|mentioned)|i (?:already|'?ve already) (?:told|said)"
@@ -2342,9 +2347,7 @@ def detect_timeframe(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
         sentence = ctx.norm[sa:sb]
         if REQUIREMENT_RX.search(clause):
             continue  # "claims must be submitted within 28 days": the customer's deadline, not the agent's
-        if re.search(
-            r"\byou (?:can|could|may|have|need to|must|are allowed to) \w+", clause
-        ) and not OWNER_ACTION_RX.search(clause):
+        if CUSTOMER_RIGHT_RX.search(clause) and not OWNER_ACTION_RX.search(clause):
             continue  # "you can leave free within 30 days of the letter": the customer's right, not a commitment
         if any(sa <= da < sb and not REBUKE_RX.match(ctx.norm, da) for da, _ in ctx.defensive) and not (
             OWNER_ACTION_RX.search(sentence)

@@ -194,17 +194,11 @@ class Context:
         # "...weather related anyway." is a shrug; "you reported it on the 8th and the payment's been
         # cancelled anyway" is the customer's story told back, and "I'm calling the driver now, he passes
         # through there tonight anyway" the agent's own plan.
-        return [
-            (a, b)
-            for a, b in spans
-            if not (
-                self.norm[a:b] == "anyway"
-                and (
-                    STORY_TOLD_BACK_RX.search(self.norm, self.sentence_of(a)[0], a)
-                    or OWN_PLAN_RX.search(self.norm, self.sentence_of(a)[0], a)
-                )
-            )
-        ]
+        return [(a, b) for a, b in spans if not (self.norm[a:b] == "anyway" and self._anyway_excused(a))]
+
+    def _anyway_excused(self, at: int) -> bool:
+        start = self.sentence_of(at)[0]
+        return bool(STORY_TOLD_BACK_RX.search(self.norm, start, at) or OWN_PLAN_RX.search(self.norm, start, at))
 
     def defensive_within(self, start: int, end: int) -> bool:
         return any(start <= a and b <= end for a, b in self.defensive)
@@ -1998,6 +1992,11 @@ DONE_STATE_RX = re.compile(
     r"\b(?:refund|credit|cancellation|reversal|replacement|payment|booking|order|reconnection)s? (?:has been |have been |is |'s been )?"
     r"(?:now |just )?(?:processed|issued|applied|approved|completed|done|sent|booked|confirmed|reversed|cancel+ed)\b"
 )
+# Sending someone out is a fix, whoever goes: "we'll get someone out to cap that line".
+DISPATCH_RX = re.compile(
+    r"\b(?:i'?ll|we'?ll|i will|we will|i'?m going to|we'?re going to|let me|i can|we can) (?:get|send|have) "
+    r"(?:someone|somebody|an? \w+|the \w+|our \w+) (?:out|round|over|down|back|come|to come)\b"
+)
 CONDITION_BEFORE_RX = re.compile(r"\b(?:once|if|when|until|after|before|unless)\b")
 # The thing sent or raised is a request for someone else's decision: "I can send a request to have it re-checked".
 REQUEST_OBJECT_RX = re.compile(
@@ -2395,13 +2394,6 @@ GREETING_RX = re.compile(
 )
 
 
-# Sending someone out is a fix, whoever goes: "we'll get someone out to cap that line".
-DISPATCH_RX = re.compile(
-    r"\b(?:i'?ll|we'?ll|i will|we will|i'?m going to|we'?re going to|let me|i can|we can) (?:get|send|have) "
-    r"(?:someone|somebody|an? \w+|the \w+|our \w+) (?:out|round|over|down|back|come|to come)\b"
-)
-
-
 def detect_order(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
     """Behaviour A before behaviour B: by default an acknowledgement before any fix or policy.
 
@@ -2425,6 +2417,7 @@ def detect_order(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Dete
         # A whole sentence of new information before the acknowledgement is an explanation
         # ("The courier had delays. Sorry about that."); a restatement of the customer's words is not.
         cust_words = content_stems(ctx.customer_norm)
+        cust_values = {v for v, _, _ in numbers_in(ctx.customer_norm)}
         for a, b in [c for c in ctx.clauses if c[1] > ctx.window_start]:
             if b > first[0]:
                 break
@@ -2434,7 +2427,6 @@ def detect_order(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Dete
             stems = content_stems(sentence)
             if not stems and not numbers_in(sentence):
                 continue  # "you must be": no content, so nothing explained yet
-            cust_values = {v for v, _, _ in numbers_in(ctx.customer_norm)}
             # What the sentence says before the acknowledgement echoes them as a whole: "Three calls in two
             # weeks and the same answer every time, I'd be fed up too."
             sa, sb = ctx.sentence_of(a)
@@ -2444,7 +2436,7 @@ def detect_order(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Dete
             )
             # The customer's experience said back is not an explanation: addressed to them, with
             # their numbers, or told as what they went through ("Calling four times and having to ...").
-            whole = ctx.norm[slice(*ctx.sentence_of(a))]
+            whole = ctx.norm[sa:sb]
             about_them = (
                 SECOND_PERSON_RX.search(sentence)
                 or SECOND_PERSON_RX.search(whole)

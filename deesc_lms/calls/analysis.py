@@ -804,7 +804,7 @@ def _settling(s: TurnScore) -> bool:
         return False
     if _GRATITUDE_RE.search(text) or _SETTLED_RE.search(text) or _TONE_APOLOGY_RE.search(text):
         return True
-    if _STORY_OVER_RE.search(text) and not s.markers.keys() & set(_STORY_CUES):
+    if _STORY_OVER_RE.search(text) and not any(cue in s.markers for cue in _STORY_CUES):
         return True  # "...I was real vex then. But that done now.": the heat told is another day's
     # The lexicon's own praise rule: "you've been so helpful, can I speak to your manager?" is not a demand.
     return bool(_PRAISE.search(text)) and _compound(normalise(text)) >= 0.5

@@ -104,12 +104,14 @@ class Figures:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def evaluate(calls: list[EvalCall], classifier: TriggerClassifier, agitation: Any = "default") -> Figures:
-    """`agitation`: the in-context agitation model to use (None: the lexicon alone), as in analyse_turns."""
+def evaluate(
+    calls: list[EvalCall], classifier: TriggerClassifier, agitation: Any = "default", flag_check: Any = "default"
+) -> Figures:
+    """`agitation`, `flag_check`: the models to use (None: without them), as in analyse_turns."""
     figures = Figures()
     for call in calls:
         turns, timed = place_in_time(call.rows)
-        result = analyse_turns(turns, classifier=classifier, timed=timed, agitation=agitation)
+        result = analyse_turns(turns, classifier=classifier, timed=timed, agitation=agitation, flag_check=flag_check)
         flags = list(result.escalations)
         unmatched = list(range(len(flags)))
         for exp in call.expected:

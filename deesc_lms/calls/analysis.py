@@ -27,6 +27,8 @@ from typing import Any, Literal
 import numpy as np
 
 from deesc_lms.calls.agitation import AgitationModel, TurnContext, default_model
+from deesc_lms.calls.flag_check import FlagCheck, default_check
+from deesc_lms.calls.models import fmt_mss
 from deesc_lms.calls.triggers import UNKNOWN, ContextTurn, TriggerClassifier, TriggerResult, normalise
 
 # --- thresholds -------------------------------------------------------------------------------
@@ -1047,10 +1049,12 @@ def analyse_turns(
     timed: bool = True,
     voice: dict[int, float] | None = None,
     agitation: AgitationModel | Literal["default"] | None = "default",
+    flag_check: FlagCheck | Literal["default"] | None = "default",
 ) -> CallAnalysis:
     """Analyse one call. Never raises on odd input: a call it can't judge gets a note, not a flag.
 
-    `agitation` reads plain-worded anger the lexicon misses (see `agitation`); None turns it off."""
+    `agitation` reads plain-worded anger the lexicon misses (see `agitation`); `flag_check` takes a
+    second look at each flag (see `flag_check`); None turns either off."""
     turns = infer_roles(list(turns))
     customer = [t for t in turns if t.role == "customer" and t.text.strip()]
     if not turns:
@@ -1139,6 +1143,15 @@ def analyse_turns(
         _build(kind, scores, episode, moment_i, turns, duration, classifier, timed, until, encode)
         for kind, episode, moment_i, until in _merge_unsettled(plans, scores)
     ]
+    check = default_check() if flag_check == "default" else flag_check
+    if check is not None and escalations:
+        readings = check.score(escalations, scores, duration, encode)
+        for e, p in zip(escalations, readings, strict=True):
+            e.review["flag_check"] = round(float(p), 3)
+        set_aside = [e for e, p in zip(escalations, readings, strict=True) if check.sets_aside(e, float(p))]
+        if set_aside:
+            escalations = [e for e in escalations if e not in set_aside]
+            quiet.insert(0, f"a run at {fmt_mss(set_aside[0].time_s)} read as a calm caller on a second look")
 
     if len(escalations) > MAX_FLAGS:
         escalations = sorted(escalations, key=lambda e: -e.severity)[:MAX_FLAGS]

@@ -1,4 +1,7 @@
-"""The in-context agitation model: plain-worded anger the lexicon misses, without inventing escalations."""
+"""The in-context agitation model: plain-worded anger the lexicon misses, without inventing escalations.
+
+The stage is tested on its own (flag_check=None): the flag check would read a stub model's lifts as it
+reads any run."""
 
 from __future__ import annotations
 
@@ -112,8 +115,8 @@ def test_candidates_are_capped_and_gated() -> None:
 
 def test_plain_worded_anger_is_flagged_only_with_the_model(classifier: TriggerClassifier) -> None:
     turns, timed = place_in_time(PLAIN_ANGER)
-    without = analyse_turns(turns, classifier=classifier, timed=timed, agitation=None)
-    with_model = analyse_turns(turns, classifier=classifier, timed=timed, agitation=_stub_model(0.95))
+    without = analyse_turns(turns, classifier=classifier, timed=timed, agitation=None, flag_check=None)
+    with_model = analyse_turns(turns, classifier=classifier, timed=timed, agitation=_stub_model(0.95), flag_check=None)
     assert not without.escalations
     assert with_model.escalations
     lifted = [s for s in with_model.scores if "agitation" in s.markers]
@@ -135,7 +138,7 @@ def test_the_moment_is_where_the_model_first_heard_the_anger(classifier: Trigger
         "C",
     )
     turns, timed = place_in_time(rows)
-    result = analyse_turns(turns, classifier=classifier, timed=timed, agitation=_stub_model(0.95))
+    result = analyse_turns(turns, classifier=classifier, timed=timed, agitation=_stub_model(0.95), flag_check=None)
     assert [s.raw >= HIGH for s in result.scores[:3]] == [False, False, True]
     flag = result.escalations[0]
     assert flag.time_s == 21.0
@@ -177,7 +180,7 @@ def test_the_turn_after_an_agitated_one_is_read_even_when_stage_one_ranked_it_lo
     turns, timed = place_in_time(rows)
     model = _by_text({"Fifty pounds. Nobody mentioned any fee when I signed.": 0.9, "Page four. Of course it is.": 0.9})
     assert model.candidates(agitation_contexts_for(turns)) == [0, 1]  # the last turn is not among them
-    result = analyse_turns(turns, classifier=classifier, timed=timed, agitation=model)
+    result = analyse_turns(turns, classifier=classifier, timed=timed, agitation=model, flag_check=None)
     assert [round(s.raw, 2) >= HIGH for s in result.scores] == [False, False, True]
     assert [(f.kind, f.time_s) for f in result.escalations] == [("escalation", 17.0)]
 
@@ -196,7 +199,7 @@ def test_a_supervisor_demand_starts_where_the_anger_it_caps_began(classifier: Tr
     ]
     turns, timed = place_in_time(rows)
     model = _by_text({"Six to eight more. On top of fourteen. Are you hearing what I'm telling you?": 0.9})
-    result = analyse_turns(turns, classifier=classifier, timed=timed, agitation=model)
+    result = analyse_turns(turns, classifier=classifier, timed=timed, agitation=model, flag_check=None)
     assert "supervisor" in result.scores[2].markers and "agitation" not in result.scores[2].markers
     assert [(f.kind, f.time_s) for f in result.escalations] == [("escalation", 17.0)]
 
@@ -228,7 +231,7 @@ def test_a_sure_model_never_lifts_thanks_or_an_apology(classifier: TriggerClassi
         ("customer", 13.0, 17.0, "No. Sorry for snapping earlier, it's been a long week.", "C"),
     ]
     turns, timed = place_in_time(rows)
-    result = analyse_turns(turns, classifier=classifier, timed=timed, agitation=_stub_model(0.99))
+    result = analyse_turns(turns, classifier=classifier, timed=timed, agitation=_stub_model(0.99), flag_check=None)
     assert not result.escalations
     assert all("agitation" not in s.markers for s in result.scores)
 

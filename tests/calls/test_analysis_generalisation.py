@@ -5,6 +5,8 @@ Each test is a behaviour a QA reviewer relies on, written with wording that is n
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from deesc_lms.calls import analysis
@@ -27,10 +29,10 @@ def classifier() -> TriggerClassifier:
     return TriggerClassifier(specs_from_yaml())
 
 
-def _analyse(text: str, classifier: TriggerClassifier) -> CallAnalysis:
+def _analyse(text: str, classifier: TriggerClassifier, **models: Any) -> CallAnalysis:
     rows = [(ln.role, ln.start, ln.end, ln.text, ln.speaker) for ln in parse_transcript(text).lines]
     turns, timed = place_in_time(rows)
-    return analyse_turns(turns, classifier=classifier, timed=timed)
+    return analyse_turns(turns, classifier=classifier, timed=timed, **models)
 
 
 @pytest.mark.parametrize(
@@ -557,7 +559,8 @@ def test_a_funny_story_that_ends_in_a_manager_demand_is_still_flagged(classifier
         "Honestly, I'm still laughing about it.",
         "Honestly, I'm still laughing about it. But I want a manager right now, this is ridiculous!",
     )
-    assert _analyse(angry, classifier).escalations
+    # The story rule alone: it must not swallow a run that ends in a demand (the flag check is its own test).
+    assert _analyse(angry, classifier, flag_check=None).escalations
 
 
 def test_hilarious_said_in_sarcasm_is_not_a_funny_story(classifier: TriggerClassifier) -> None:

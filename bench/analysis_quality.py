@@ -90,6 +90,19 @@ class Figures:
     outcome_total: int = 0
     mistakes: list[str] = field(default_factory=list)
 
+    def add(self, other: Figures) -> None:
+        """Pool another set's counts into these (moment errors and mistakes stay per set)."""
+        for name in ("tp", "fp", "fn", "trigger_right", "trigger_total", "outcome_right", "outcome_total"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def line(self, label: str) -> str:
+        """One line of counts, for the training scripts' held-out tables."""
+        return (
+            f"{label:28s} P {self.precision:.3f} R {self.recall:.3f} F1 {self.f1:.3f} "
+            f"(tp {self.tp} fp {self.fp} fn {self.fn})  trigger {self.trigger_right}/{self.trigger_total}  "
+            f"outcome {self.outcome_right}/{self.outcome_total}"
+        )
+
     @property
     def precision(self) -> float:
         return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0

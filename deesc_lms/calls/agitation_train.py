@@ -172,17 +172,10 @@ def _embed(rows: list[Labelled]) -> dict[str, np.ndarray]:
     return dict(zip(texts, encode(texts), strict=True))
 
 
-def _out(text: str) -> None:
+def say(text: str) -> None:
+    """Print a line at once (the held-out runs take minutes)."""
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
-
-
-def _line(label: str, f: Any) -> str:
-    trig = f"{f.trigger_right}/{f.trigger_total}"
-    return (
-        f"{label:28s} P {f.precision:.3f} R {f.recall:.3f} F1 {f.f1:.3f} (tp {f.tp} fp {f.fp} fn {f.fn})  "
-        f"trigger {trig}  outcome {f.outcome_right}/{f.outcome_total}"
-    )
 
 
 def main(argv: list[str]) -> None:
@@ -191,34 +184,32 @@ def main(argv: list[str]) -> None:
 
     rows = [r for name in SETS for r in collect(name)]
     vectors = _embed(rows)
-    _out(f"labelled turns: {len(rows)} ({sum(r.label for r in rows)} agitated)")
+    say(f"labelled turns: {len(rows)} ({sum(r.label for r in rows)} agitated)")
     classifier = TriggerClassifier(specs_from_yaml())
     shipped = default_model()
     totals = {"lexicon only": Figures(), "shipped weights": Figures(), "with agitation (held out)": Figures()}
     for name in SETS:
         model = train([r for r in rows if r.set != name], vectors)
         calls = load_eval(FIXTURES / name)
-        _out(f"== {name} (gate {model.gate_p:.2f}, warn {model.warn_p:.2f}, high {model.high_p:.2f})")
+        say(f"== {name} (gate {model.gate_p:.2f}, warn {model.warn_p:.2f}, high {model.high_p:.2f})")
         for label, agitation in (
             ("lexicon only", None),
             ("shipped weights", shipped),
             ("with agitation (held out)", model),
         ):
             f = evaluate(calls, classifier, agitation=agitation)
-            _out(_line(label, f))
-            total = totals[label]
-            for field in ("tp", "fp", "fn", "trigger_right", "trigger_total", "outcome_right", "outcome_total"):
-                setattr(total, field, getattr(total, field) + getattr(f, field))
+            say(f.line(label))
+            totals[label].add(f)
             if "-v" in argv and agitation is not None:
                 for line in f.mistakes:
-                    _out(f"   - {line}")
-    _out(f"== pooled over the {len(SETS)} held-out folds")
+                    say(f"   - {line}")
+    say(f"== pooled over the {len(SETS)} held-out folds")
     for label, f in totals.items():
-        _out(_line(label, f))
+        say(f.line(label))
     if "--write" in argv:
         model = train(rows, vectors)
         DEFAULT_WEIGHTS.write_text(json.dumps(model.as_dict(), separators=(",", ":")) + "\n", encoding="utf-8")
-        _out(f"wrote {DEFAULT_WEIGHTS} (gate {model.gate_p:.3f}, warn {model.warn_p:.3f}, high {model.high_p:.3f})")
+        say(f"wrote {DEFAULT_WEIGHTS} (gate {model.gate_p:.3f}, warn {model.warn_p:.3f}, high {model.high_p:.3f})")
 
 
 if __name__ == "__main__":

@@ -24,7 +24,8 @@ from typing import Any
 
 import numpy as np
 
-from deesc_lms.calls.flag_check import DEFAULT_WEIGHTS, FlagCheck, run_features, run_markers
+from deesc_lms.calls.agitation_train import say
+from deesc_lms.calls.flag_check import DEFAULT_WEIGHTS, FlagCheck, moment_index, run_features, run_markers
 from deesc_lms.logistic import fit_logistic
 
 # Every labelled call set written before the check was trained; later sets stay out as its unseen test.
@@ -73,8 +74,6 @@ def collect(names: tuple[str, ...]) -> tuple[list[Any], list[str]]:
 
 
 def examples(raw: list[Any], markers: list[str]) -> list[Flagged]:
-    from deesc_lms.calls.flag_check import moment_index
-
     return [
         Flagged(
             name,
@@ -92,18 +91,6 @@ def train(rows: list[Flagged], vectors: dict[str, np.ndarray], markers: list[str
     return FlagCheck(fit_logistic(x, y, L2), markers, THRESHOLD, PREVENTED_THRESHOLD, sorted({r.set for r in rows}))
 
 
-def _out(text: str) -> None:
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
-
-
-def _line(label: str, f: Any) -> str:
-    return (
-        f"{label:18s} P {f.precision:.3f} R {f.recall:.3f} F1 {f.f1:.3f} (tp {f.tp} fp {f.fp} fn {f.fn})  "
-        f"trigger {f.trigger_right}/{f.trigger_total}  outcome {f.outcome_right}/{f.outcome_total}"
-    )
-
-
 def main(argv: list[str]) -> None:
     from bench.analysis_quality import Figures, evaluate, load_eval
     from deesc_lms.calls.embeddings import encode
@@ -113,26 +100,24 @@ def main(argv: list[str]) -> None:
     rows = examples(raw, markers)
     texts = sorted({r.text for r in rows})
     vectors = dict(zip(texts, encode(texts), strict=True))
-    _out(f"flags: {len(rows)} ({sum(r.keep for r in rows)} a reviewer would keep), {len(markers)} marker names")
+    say(f"flags: {len(rows)} ({sum(r.keep for r in rows)} a reviewer would keep), {len(markers)} marker names")
     classifier = TriggerClassifier(specs_from_yaml())
     totals = {"without the check": Figures(), "held-out check": Figures()}
     for name in SETS:
         check = train([r for r in rows if r.set != name], vectors, markers)
         calls = load_eval(FIXTURES / name)
-        _out(f"== {name}")
+        say(f"== {name}")
         for label, flag_check in (("without the check", None), ("held-out check", check)):
             f = evaluate(calls, classifier, flag_check=flag_check)
-            _out(_line(label, f))
-            total = totals[label]
-            for field in ("tp", "fp", "fn", "trigger_right", "trigger_total", "outcome_right", "outcome_total"):
-                setattr(total, field, getattr(total, field) + getattr(f, field))
-    _out(f"== pooled over the {len(SETS)} held-out folds")
+            say(f.line(label))
+            totals[label].add(f)
+    say(f"== pooled over the {len(SETS)} held-out folds")
     for label, f in totals.items():
-        _out(_line(label, f))
+        say(f.line(label))
     if "--write" in argv:
         check = train(rows, vectors, markers)
         DEFAULT_WEIGHTS.write_text(json.dumps(check.as_dict(), separators=(",", ":")) + "\n", encoding="utf-8")
-        _out(f"wrote {DEFAULT_WEIGHTS} (threshold {check.threshold})")
+        say(f"wrote {DEFAULT_WEIGHTS} (threshold {check.threshold})")
 
 
 if __name__ == "__main__":

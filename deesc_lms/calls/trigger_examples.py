@@ -82,7 +82,6 @@ def main(argv: list[str]) -> None:
     base = specs_from_yaml(DEFAULT_TAXONOMY, examples_path=None)
     slugs = {s.slug for s in base}
     moments = {name: harvest([FIXTURES / name], slugs) for name in SETS}
-    fields = ("tp", "fp", "fn", "trigger_right", "trigger_total", "outcome_right", "outcome_total")
     totals = {"taxonomy examples": Figures(), "+ other sets' moments": Figures()}
     for name in SETS:
         extra: dict[str, list[str]] = {}
@@ -95,8 +94,7 @@ def main(argv: list[str]) -> None:
         for label, specs in (("taxonomy examples", base), ("+ other sets' moments", with_examples(base, extra))):
             f = evaluate(calls, TriggerClassifier(specs))
             row.append(f"{f.trigger_right}/{f.trigger_total}")
-            for field in fields:
-                setattr(totals[label], field, getattr(totals[label], field) + getattr(f, field))
+            totals[label].add(f)
         _out(f"{row[0]:16s} trigger {row[1]:>6s} -> {row[2]:>6s}")
     _out(f"== pooled over the {len(SETS)} held-out folds")
     for label, f in totals.items():

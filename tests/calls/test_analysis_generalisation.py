@@ -5,34 +5,23 @@ Each test is a behaviour a QA reviewer relies on, written with wording that is n
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from deesc_lms.calls import analysis
 from deesc_lms.calls.analysis import (
     HIGH,
     WARN,
-    CallAnalysis,
     Turn,
     TurnScore,
-    analyse_turns,
-    place_in_time,
     score_customer_turn,
 )
-from deesc_lms.calls.transcripts import parse_transcript
 from deesc_lms.calls.triggers import ContextTurn, TriggerClassifier, specs_from_yaml
+from tests.calls.analysis_helpers import analyse_text
 
 
 @pytest.fixture(scope="module")
 def classifier() -> TriggerClassifier:
     return TriggerClassifier(specs_from_yaml())
-
-
-def _analyse(text: str, classifier: TriggerClassifier, **models: Any) -> CallAnalysis:
-    rows = [(ln.role, ln.start, ln.end, ln.text, ln.speaker) for ln in parse_transcript(text).lines]
-    turns, timed = place_in_time(rows)
-    return analyse_turns(turns, classifier=classifier, timed=timed, **models)
 
 
 @pytest.mark.parametrize(
@@ -95,7 +84,7 @@ def test_a_hold_in_the_middle_of_an_escalation_does_not_split_it(classifier: Tri
 [3:40] Agent: Thanks for holding, roadside assistance, how can I help?
 [3:44] Customer: Unbelievable. I'm done, I'm switching to another insurer tomorrow. Goodbye.
 """
-    result = _analyse(text, classifier)
+    result = analyse_text(text, classifier)
     assert len(result.escalations) == 1
     flag = result.escalations[0]
     assert flag.time_s == 15
@@ -115,7 +104,7 @@ def test_two_quick_flat_questions_between_angry_turns_are_one_escalation(classif
 [0:34] Agent: Twenty eight days.
 [0:37] Customer: Twenty eight days? Put me through to your manager right now.
 """
-    result = _analyse(text, classifier)
+    result = analyse_text(text, classifier)
     assert len(result.escalations) == 1
     assert result.escalations[0].time_s == 15
     assert result.escalations[0].trigger == "billing_dispute"
@@ -132,7 +121,7 @@ def test_after_a_threat_a_curt_goodbye_is_not_recovery(classifier: TriggerClassi
 [0:27] Agent: Will do. Anything else?
 [0:29] Customer: No. Bye.
 """
-    result = _analyse(text, classifier)
+    result = analyse_text(text, classifier)
     assert [e.outcome for e in result.escalations] == ["deteriorated"]
     assert result.escalations[0].trigger == "cancellation_threat"
 
@@ -151,7 +140,7 @@ def test_an_escalation_the_caller_never_settles_from_ends_deteriorated_even_when
 [0:36] Customer: No. Bye.
 """
     settled = curt.replace("[0:30] Customer: Right.", "[0:30] Customer: Okay, instalments would help, thanks.")
-    ends = {name: _analyse(text, classifier).escalations for name, text in (("curt", curt), ("settled", settled))}
+    ends = {name: analyse_text(text, classifier).escalations for name, text in (("curt", curt), ("settled", settled))}
     assert [e.outcome for e in ends["curt"]] == ["deteriorated"]
     assert "never settled" in ends["curt"][0].review["outcome_reason"]
     assert [e.outcome for e in ends["settled"]] == ["recovered"]
@@ -167,7 +156,7 @@ def test_agitation_defused_before_it_escalates_is_prevented(classifier: TriggerC
 [1:50] Agent: Found it, it was on the wrong van. It'll be with you before noon tomorrow and I've refunded the delivery charge.
 [1:59] Customer: Oh brilliant, thanks so much.
 """
-    result = _analyse(text, classifier)
+    result = analyse_text(text, classifier)
     assert [(e.kind, e.outcome, e.trigger) for e in result.escalations] == [("prevented", "prevented", "wait_time")]
 
 
@@ -177,7 +166,7 @@ def test_trigger_follows_the_agent_turn_the_customer_reacts_to(classifier: Trigg
 [0:12] Agent: I'm afraid our policy is that names can't be changed on saver fares, you'd have to buy a new ticket.
 [0:20] Customer: That's ridiculous, it's the same person, that rule is a rip off and you know it!
 """
-    result = _analyse(text, classifier)
+    result = analyse_text(text, classifier)
     assert [e.trigger for e in result.escalations] == ["policy_explanation"]
 
 
@@ -185,7 +174,7 @@ def test_money_transfers_are_not_call_transfers(classifier: TriggerClassifier) -
     text = """[0:00] Agent: Digital banking, Kim speaking.
 [0:04] Customer: The app closes by itself every time I press confirm on a transfer, I've tried ten times and I'm so frustrated, the builder needs paying tonight!
 """
-    result = _analyse(text, classifier)
+    result = analyse_text(text, classifier)
     assert [e.trigger for e in result.escalations] == ["product_failure"]
 
 
@@ -208,7 +197,7 @@ def test_a_caller_who_later_apologises_for_their_tone_had_escalated(
 [0:27] Agent: You're right, I'm sorry, you shouldn't have to repeat it. I'm booking an engineer for this afternoon and sending two heaters now.
 [0:38] Customer: Okay. Thank you. APOLOGY
 """.replace("APOLOGY", apology)
-    result = _analyse(text, classifier)
+    result = analyse_text(text, classifier)
     assert [(e.kind, e.outcome) for e in result.escalations] == [("escalation", "recovered")]
 
 
@@ -221,7 +210,7 @@ def test_agitation_that_never_settles_before_the_line_drops_is_an_escalation(cla
 [0:27] Customer: Are you serious? Do not...
 [0:29] Agent: [call disconnected]
 """
-    result = _analyse(text, classifier)
+    result = analyse_text(text, classifier)
     assert len(result.escalations) == 1
     assert result.escalations[0].outcome == "deteriorated"
     assert result.escalations[0].trigger == "transfer_handoff"
@@ -243,7 +232,7 @@ def test_early_signs_that_never_settle_before_an_outburst_are_where_it_began(cla
 [1:30] Agent: I'll log that now and email you the reference.
 [1:40] Customer: No. I think you've done enough.
 """
-    analysis = _analyse(text, classifier)
+    analysis = analyse_text(text, classifier)
     # Without settling in between, the early signs were not prevented: they are where it began.
     assert [(f.kind, f.time_s, f.outcome) for f in analysis.escalations] == [("escalation", 27.0, "deteriorated")]
 
@@ -260,7 +249,7 @@ def test_sarcastic_praise_is_not_settling_and_a_flare_up_is_not_a_second_flag(cl
 [1:20] Agent: I'll ask my team leader to call you back today.
 [1:30] Customer: Fine. Whatever.
 """
-    analysis = _analyse(text, classifier)
+    analysis = analyse_text(text, classifier)
     assert [f.kind for f in analysis.escalations] == ["escalation"]
     assert analysis.escalations[0].time_s == 30.0
     assert analysis.escalations[0].outcome == "deteriorated"
@@ -291,7 +280,7 @@ def test_a_hang_up_after_an_escalation_the_caller_never_settled_from_is_how_it_e
 ) -> None:
     # Over a minute of flat, unsettled answers between the outburst and the hang-up: one escalation,
     # deteriorated, not a recovered one and a second flag.
-    analysis = _analyse(UNSETTLED_THEN_HANGUP, classifier)
+    analysis = analyse_text(UNSETTLED_THEN_HANGUP, classifier)
     assert [(f.kind, f.time_s, f.outcome) for f in analysis.escalations] == [("escalation", 25.0, "deteriorated")]
 
 
@@ -312,7 +301,7 @@ EARLY_SIGNS_THEN_THREAT = """[0:00] Agent: Thanks for calling Northfield Broadba
 
 def test_early_signs_the_caller_never_settled_from_end_in_their_threat(classifier: TriggerClassifier) -> None:
     # Not early signs "prevented" and then a second escalation: one run that ended in a threat.
-    analysis = _analyse(EARLY_SIGNS_THEN_THREAT, classifier)
+    analysis = analyse_text(EARLY_SIGNS_THEN_THREAT, classifier)
     assert [(f.time_s, f.outcome) for f in analysis.escalations] == [(24.0, "deteriorated")]
 
 
@@ -320,7 +309,7 @@ def test_a_caller_who_thanked_the_agent_in_between_escalated_twice(classifier: T
     settled = UNSETTLED_THEN_HANGUP.replace(
         "[2:04] Customer: I've got a baby in the car.", "[2:04] Customer: Okay, thanks for explaining, that's fair."
     )
-    analysis = _analyse(settled, classifier)
+    analysis = analyse_text(settled, classifier)
     assert [f.time_s for f in analysis.escalations] == [25.0, 150.0]
 
 
@@ -378,7 +367,7 @@ FORMAL_APOLOGY = """[0:00] Agent: Good morning, Sahyadri Bank, how may I help yo
 
 
 def test_i_am_very_sorry_is_an_agent_stepping_in(classifier: TriggerClassifier) -> None:
-    analysis = _analyse(FORMAL_APOLOGY, classifier)
+    analysis = analyse_text(FORMAL_APOLOGY, classifier)
     assert [(f.kind, f.time_s, f.outcome) for f in analysis.escalations] == [("prevented", 32.0, "prevented")]
 
 
@@ -549,7 +538,7 @@ STORY = """\
 
 
 def test_a_mishap_told_as_a_funny_story_is_not_an_escalation(classifier: TriggerClassifier) -> None:
-    result = _analyse(STORY, classifier)
+    result = analyse_text(STORY, classifier)
     assert result.escalations == []
     assert "funny story" in result.note
 
@@ -560,7 +549,7 @@ def test_a_funny_story_that_ends_in_a_manager_demand_is_still_flagged(classifier
         "Honestly, I'm still laughing about it. But I want a manager right now, this is ridiculous!",
     )
     # The story rule alone: it must not swallow a run that ends in a demand (the flag check is its own test).
-    assert _analyse(angry, classifier, flag_check=None).escalations
+    assert analyse_text(angry, classifier, flag_check=None).escalations
 
 
 def test_hilarious_said_in_sarcasm_is_not_a_funny_story(classifier: TriggerClassifier) -> None:
@@ -572,7 +561,7 @@ def test_hilarious_said_in_sarcasm_is_not_a_funny_story(classifier: TriggerClass
 [0:28] Agent: I understand. I can raise it with the metering team.
 [0:33] Customer: You said that last week. This is ridiculous, absolutely ridiculous.
 """
-    assert _analyse(call, classifier).escalations
+    assert analyse_text(call, classifier).escalations
 
 
 @pytest.mark.parametrize(
@@ -600,7 +589,7 @@ CURT_GOODBYE = """[0:00] Agent: Thanks for calling Rand Motor Finance, this is S
 
 
 def test_a_curt_no_thanks_is_not_a_recovery(classifier: TriggerClassifier) -> None:
-    analysis = _analyse(CURT_GOODBYE, classifier)
+    analysis = analyse_text(CURT_GOODBYE, classifier)
     assert [f.outcome for f in analysis.escalations] == ["deteriorated"]
 
 

@@ -9,12 +9,11 @@ import numpy as np
 import pytest
 
 from deesc_lms.calls import flag_check
-from deesc_lms.calls.analysis import CallAnalysis, analyse_turns, place_in_time
 from deesc_lms.calls.embeddings import encode
 from deesc_lms.calls.flag_check import FlagCheck, default_check, run_features
 from deesc_lms.calls.flag_check_train import collect, examples, train
-from deesc_lms.calls.transcripts import parse_transcript
 from deesc_lms.calls.triggers import TriggerClassifier, specs_from_yaml
+from tests.calls.analysis_helpers import analyse_text
 from tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.django_db
@@ -40,22 +39,16 @@ def classifier() -> TriggerClassifier:
     return TriggerClassifier(specs_from_yaml())
 
 
-def _analyse(text: str, classifier: TriggerClassifier, **models: object) -> CallAnalysis:
-    rows = [(ln.role, ln.start, ln.end, ln.text, ln.speaker) for ln in parse_transcript(text).lines]
-    turns, timed = place_in_time(rows)
-    return analyse_turns(turns, classifier=classifier, timed=timed, **models)  # type: ignore[arg-type]
-
-
 def test_a_calm_callers_old_story_is_set_aside_on_the_second_look(classifier: TriggerClassifier) -> None:
-    assert _analyse(OLD_STORY, classifier, flag_check=None).escalations, "the rules alone flag the story"
-    result = _analyse(OLD_STORY, classifier)
+    assert analyse_text(OLD_STORY, classifier, flag_check=None).escalations, "the rules alone flag the story"
+    result = analyse_text(OLD_STORY, classifier)
     assert result.escalations == []
     assert "read as a calm caller on a second look" in result.note and "0:27" in result.note
 
 
 def test_a_real_escalation_keeps_its_flag_and_records_the_reading(classifier: TriggerClassifier) -> None:
     text = (FIXTURES / "eval" / "01_wait_engineer_deteriorated.txt").read_text(encoding="utf-8")
-    result = _analyse(text, classifier)
+    result = analyse_text(text, classifier)
     check = default_check()
     assert check is not None and len(result.escalations) == 1
     reading = result.escalations[0].review["flag_check"]
@@ -69,7 +62,7 @@ def test_without_its_weights_every_flag_is_kept(
     default_check.cache_clear()
     try:
         assert default_check() is None
-        assert _analyse(OLD_STORY, classifier).escalations
+        assert analyse_text(OLD_STORY, classifier).escalations
     finally:
         default_check.cache_clear()
 
@@ -78,7 +71,7 @@ def test_the_shipped_weights_round_trip_and_fit_the_features(classifier: Trigger
     row = json.loads(flag_check.DEFAULT_WEIGHTS.read_text(encoding="utf-8"))
     check = FlagCheck.from_dict(row)
     assert check.as_dict()["markers"] == row["markers"] and check.prevented_threshold < check.threshold
-    flags = _analyse(OLD_STORY, classifier, flag_check=None)
+    flags = analyse_text(OLD_STORY, classifier, flag_check=None)
     width = len(run_features(flags.escalations[0], flags.scores, 66.0, check.markers))
     assert check.model.w.shape == (width + 384,)
 

@@ -13,9 +13,9 @@ where a late moment still marks a real one) is kept, any other flag set aside.
 
 A flag below `threshold` is dropped and the call's note says why. A prevented run (early signs the agent
 headed off) is by nature calm-looking and nine in ten of those the rules find are real, so it is set aside
-only below the lower `prevented_threshold`: they are the rarest outcome, and a module needs one per trigger. The weights live in
-fixtures/flag_check.json, written by `python -m deesc_lms.calls.flag_check_train --write`; without that
-file every flag is kept.
+only below the lower `prevented_threshold`: they are the rarest outcome, and a module needs one per
+trigger. The weights live in fixtures/flag_check.json, written by
+`python -m deesc_lms.calls.flag_check_train --write`; without that file every flag is kept.
 """
 
 from __future__ import annotations
@@ -38,8 +38,6 @@ if TYPE_CHECKING:
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[2] / "fixtures" / "flag_check.json"
 AFTER_S = 120.0  # the caller's turns this long after the moment show whether the run went on
 BEFORE_S = 60.0
-HIGH = 0.5  # as analysis.HIGH / WARN (not imported: analysis imports this module)
-WARN = 0.3
 
 _PAST_RE = re.compile(
     r"\b(was|were|had|ago|last (year|month|week|season|time)|back (in|then)|at the time|that time|years?)\b",
@@ -53,25 +51,28 @@ def moment_index(scores: Sequence[TurnScore], time_s: float) -> int:
     return min(range(len(scores)), key=lambda k: abs(scores[k].turn.start_s - time_s))
 
 
+def _run(flag: Escalation, scores: Sequence[TurnScore]) -> tuple[TurnScore, list[TurnScore], set[str]]:
+    """The moment's turn, the caller's turns over the next AFTER_S, and the marker names at the moment
+    ("m_") and over those turns ("a_")."""
+    moment = scores[moment_index(scores, flag.time_s)]
+    after = [s for s in scores if 0 <= s.turn.start_s - flag.time_s <= AFTER_S]
+    names = {f"m_{m}" for m in moment.markers} | {f"a_{m}" for s in after for m in s.markers}
+    return moment, after, names
+
+
 def run_markers(flag: Escalation, scores: Sequence[TurnScore]) -> set[str]:
     """Marker names at the moment ("m_") and over the caller's next AFTER_S ("a_")."""
-    i = moment_index(scores, flag.time_s)
-    names = {f"m_{m}" for m in scores[i].markers}
-    for s in scores:
-        if 0 <= s.turn.start_s - flag.time_s <= AFTER_S:
-            names.update(f"a_{m}" for m in s.markers)
-    return names
+    return _run(flag, scores)[2]
 
 
 def run_features(flag: Escalation, scores: Sequence[TurnScore], duration: float, markers: Sequence[str]) -> np.ndarray:
     """The flag's evidence as numbers, in a fixed order (`markers`: the marker names the model knows)."""
-    i = moment_index(scores, flag.time_s)
-    moment = scores[i]
-    after = [s for s in scores if 0 <= s.turn.start_s - flag.time_s <= AFTER_S]
+    from deesc_lms.calls.analysis import HIGH, WARN  # analysis imports this module
+
+    moment, after, present = _run(flag, scores)
     before = [s for s in scores if 0 < flag.time_s - s.turn.start_s <= BEFORE_S]
     text = moment.turn.text
     words = max(1, len(text.split()))
-    present = run_markers(flag, scores)
     values = [
         flag.severity,
         flag.trigger_confidence,

@@ -19,18 +19,16 @@ import json
 import os
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from deesc_lms.calls.agitation_train import say
+from deesc_lms.calls.agitation_train import FIXTURES, say
 from deesc_lms.calls.flag_check import DEFAULT_WEIGHTS, FlagCheck, moment_index, run_features, run_markers
 from deesc_lms.logistic import fit_logistic
 
 # Every labelled call set written before the check was trained; later sets stay out as its unseen test.
 SETS = ("eval", "eval_holdout", *(f"eval_holdout{n}" for n in range(2, 42)))
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 KEEP_BEFORE_S = 30.0
 KEEP_AFTER_S = 200.0
 # ~620 flags, ~460 features (384 of them the embedding): strong shrinkage. Leave-one-set-out over 42

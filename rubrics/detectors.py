@@ -1159,6 +1159,19 @@ SETTLING_RX = _rx(
         r"oh no",
         r"oh dear",
         r"no worries",
+        r"oh (?:gosh|god|my goodness)",
+        r"sorry (?:about|for) (?:the|that|this|all|your)",
+        r"pole(?: sana)?",
+        r"i (?:completely|totally|fully|really|do) understand",
+        # Owning the company's mistake agrees with the caller; it does not argue ("That's on us, full stop.").
+        r"(?:that'?s|this is|it'?s|that was) (?:all )?on us",
+        r"(?:that'?s|this is|it'?s|that was) (?:our|my) (?:mistake|fault|error)",
+        r"we (?:got|have got|'?ve got) (?:it|that|this) wrong",
+        r"you'?re (?:absolutely |quite |completely |totally )?right",
+        r"i (?:won'?t|will not|'?m not going to) argue",
+        # Glad with a caller who rings to praise or is pleased ("Aw, that's lovely to hear.").
+        r"(?:so |really )?glad (?:that|to hear|you|it)",
+        r"(?:lovely|great|wonderful|brilliant|so good|good) to hear",
     ]
 )
 # Asking for details first rushes past the customer ("Okay, what is the file reference number?").
@@ -2544,7 +2557,7 @@ def detect_next_step(ctx: Context, config: dict[str, Any], anchors: Anchors) -> 
         r"|\byou should have (?!been\b)\w+(?:ed|en)\b"
     )
     imperative = re.compile(
-        r"(?:please |so |then |just |now )?(?:try|restart|reboot|check|reply|log in|keep an eye|look out|give it|call us|pop in|bring|send us|expect)\b"
+        r"(?:please |so |then |just |now )?(?:try|restart|reboot|check|reply|log in|keep an eye|look out|call us|pop in|bring|send us|expect|give it\b[^.?!]*\band (?:then )?(?:try|restart|reboot|check|call|ring|log|reply|text|email|turn))\b"
     )
     extra = _user_rx(config, "patterns")
     hits = [m for m in ctx.find(rx) if not not_next.match(ctx.norm, m.start())]
@@ -2601,12 +2614,18 @@ def _mirrors_customer(ctx: Context, first: str, end_mark: str) -> bool:
     return len(shared) >= 2
 
 
+_STAGE_RX = re.compile(r"\[[^\]]*\]")  # stage directions in a transcript: "[pause]", "[sighs]"
+
+
 def detect_calm_opening(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
     """The first sentence settles the call: short, calm, attentive; not an argument or a rush of facts."""
     if not ctx.sentences:
         return Detection(0.0)
     a, b = ctx.sentences[0]
-    first = ctx.norm[a:b]
+    lone = _STAGE_RX.sub(" ", ctx.norm[a:b]).split()
+    if len(ctx.sentences) > 1 and len(lone) <= 1 and ctx.norm[b : b + 1] != "!" and not SETTLING_RX.search(" ".join(lone)):
+        b = ctx.sentences[1][1]  # "Mm.", "Sawa.", "[pause] Mm.": a listening noise, read with what follows it
+    first = _STAGE_RX.sub(" ", ctx.norm[a:b]).strip()
     span = ctx.span(a, b)
     words = len(first.split())
     max_words = int(config.get("max_words", 20))

@@ -308,8 +308,12 @@ def test_the_process_ahead_is_a_next_step_and_being_told_to_wait_is_not():
     for text in [
         "As I said, finance processes refunds in batches, you'll just have to wait.",
         "It's with your bank. You should have checked with them first.",
+        # Only waiting, with nothing to do or look out for after it.
+        "Give it 48 hours.",
+        "It's all in hand, give it 48 hours.",
     ]:
         assert run("next_step", text).score == 0.0, text
+    assert run("next_step", "Give it a couple of hours and try restarting the router.").score == 1.0
 
 
 def test_voice_is_not_assessed_for_typed_answers():
@@ -523,6 +527,24 @@ def test_a_calm_opening_can_greet_listen_or_say_their_situation_back():
     # The customer's own words, in an argument, are not a reflection.
     argued = "Heating engineers never come on Mondays because of the backlog."
     assert run("calm_opening", argued, customer).score == 0.0
+
+
+def test_a_listening_noise_is_read_with_what_follows_and_owning_the_mistake_settles():
+    customer = "You've charged me twice for October. Twice! And my rent is due."
+    for text in [
+        "Mm. Okay, I'm sorry you've had to ring about this.",
+        "[pause] Mm. Okay... take your time, I'm listening.",
+        "Sawa. I hear you, and I know rent can't wait.",
+        "That's on us, full stop. I'm reversing the second payment now.",
+        "I won't argue with you on that one at all. We got it wrong.",
+        "Aw, that's lovely to hear, thank you.",
+    ]:
+        assert run("calm_opening", text, customer).score == 1.0, text
+    for text in [
+        "Mm. Well, actually, the second charge is your deposit.",
+        "Sorry!! Let me get your account up.",
+    ]:
+        assert run("calm_opening", text, customer).score == 0.0, text
 
 
 def test_the_contract_another_company_or_a_threat_to_hang_up_is_defensive():

@@ -642,6 +642,13 @@ def test_a_joked_supervisor_and_a_bare_nobody_could_are_not_cues(text: str) -> N
     assert "supervisor" not in markers and "broken_promise" not in markers
 
 
+def test_a_near_miss_told_with_thanks_is_not_anger() -> None:
+    text = "Seven-seven-four-one-two. Got it. Thanks, Sam, that's a relief, honestly, I was about to lose it at my laptop."
+    raw, _, markers = score_customer_turn(text)
+    assert raw < WARN and "anger" not in markers
+    assert "anger" in score_customer_turn("I'm about to lose it with you people.")[2]
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -677,6 +684,7 @@ def test_swearing_for_joy_in_australian_english_is_not_anger(text: str) -> None:
         ("And every time somebody tells me it is being processed.", "repeat_contact"),
         ("Forty-five minutes I've been sat here listening to that saxophone music.", "lost_time"),
         ("Then write this on your note, since writing notes is what you people do.", "disbelief"),
+        ("thursday again i took half day leave today this is the third time you all reschedule", "repeat_contact"),
     ],
 )
 def test_repeat_calls_to_this_line_and_waits_sat_through_are_read(text: str, marker: str) -> None:

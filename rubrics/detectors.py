@@ -363,7 +363,7 @@ EMOTIONS: dict[str, list[str]] = {
         r"tear(?:y|ful)",
         r"in tears",
     ],
-    "exhaustion": [r"exhaust\w*", r"draining", r"worn out", r"overwhelm\w*", r"tiring", r"tired", r"weary"],
+    "exhaustion": [r"exhaust\w*", r"draining", r"worn (?:out|down)", r"overwhelm\w*", r"tiring", r"tired", r"weary"],
     # Broad feelings a coach accepts for any upset customer.
     "upset": [
         r"upset\w*",
@@ -450,6 +450,16 @@ FEAR_CUES = _rx(
         r"pregnant",
         r"(?:no|without) (?:power|electricity|heating|heat|hot water|water)",
         r"(?:only|just) (?:got|have|had) (?:£|\$|€)?\d+\w* (?:till|until|to last)",
+        # Fear for money or safety: "this is hospital money pliz help me", "is my account hacked??".
+        r"hospital",
+        r"(?:please|pls|pliz|plz) help",
+        r"help me",
+        r"hack(?:ed|ing)?",
+        r"scam(?:med)?",
+        r"fraud\w*",
+        r"stolen",
+        r"shak(?:ing|en|y)",
+        r"panic\w*",
     ]
 )
 CONFUSION_CUES = _rx([r"lost", r"don'?t understand", r"no idea", r"makes no sense", r"can'?t work out", r"what does"])

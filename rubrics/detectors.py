@@ -2633,7 +2633,12 @@ def detect_calm_opening(ctx: Context, config: dict[str, Any], anchors: Anchors) 
         return Detection(0.0)
     a, b = ctx.sentences[0]
     lone = _STAGE_RX.sub(" ", ctx.norm[a:b]).split()
-    if len(ctx.sentences) > 1 and len(lone) <= 1 and ctx.norm[b : b + 1] != "!" and not SETTLING_RX.search(" ".join(lone)):
+    if (
+        len(ctx.sentences) > 1
+        and len(lone) <= 1
+        and ctx.norm[b : b + 1] != "!"
+        and not SETTLING_RX.search(" ".join(lone))
+    ):
         b = ctx.sentences[1][1]  # "Mm.", "Sawa.", "[pause] Mm.": a listening noise, read with what follows it
     first = _STAGE_RX.sub(" ", ctx.norm[a:b]).strip()
     span = ctx.span(a, b)

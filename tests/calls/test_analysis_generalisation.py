@@ -643,7 +643,9 @@ def test_a_joked_supervisor_and_a_bare_nobody_could_are_not_cues(text: str) -> N
 
 
 def test_a_near_miss_told_with_thanks_is_not_anger() -> None:
-    text = "Seven-seven-four-one-two. Got it. Thanks, Sam, that's a relief, honestly, I was about to lose it at my laptop."
+    text = (
+        "Seven-seven-four-one-two. Got it. Thanks, Sam, that's a relief, honestly, I was about to lose it at my laptop."
+    )
     raw, _, markers = score_customer_turn(text)
     assert raw < WARN and "anger" not in markers
     assert "anger" in score_customer_turn("I'm about to lose it with you people.")[2]

@@ -55,11 +55,15 @@ def test_what_is_at_stake_shows_worry_and_tears_show_sadness():
     assert run("emotion", "Oh, that's so sad to walk into, please don't apologise.", teary).score == 1.0
     assert run("emotion", "That sounds infuriating.", teary).score == 0.6
     # Money at risk or an account broken into is fear, even when it comes with exclamation marks.
-    hospital = "i sent 780,000 to my brother yesterday and he has not received anything!!! this is hospital money pliz help me"
+    hospital = (
+        "i sent 780,000 to my brother yesterday and he has not received anything!!! this is hospital money pliz help me"
+    )
     assert run("emotion", "I can hear how worried you are, with this being hospital money.", hospital).score == 1.0
     hacked = "someone changed my wifi password and the account email. i didnt do this!! is my account hacked??"
     assert run("emotion", "That's alarming, and I can hear how worried you are.", hacked).score == 1.0
-    assert run("emotion", "I can hear how worn down you are.", "I'm not even angry any more. I'm just tired.").score == 1.0
+    assert (
+        run("emotion", "I can hear how worn down you are.", "I'm not even angry any more. I'm just tired.").score == 1.0
+    )
 
 
 def test_emotion_generic_and_mismatched_are_partial():

@@ -85,7 +85,12 @@ _NOT_A_THREAT_RE = re.compile(
     re.IGNORECASE,
 )
 # "Fine, whatever, she's a new driver, I get it": giving in on a point, not ending the call.
-_GIVING_IN_RE = re.compile(r"\bfine[,.]? whatever\b(?=[^.!?]{0,60}\bi (get|understand) (it|that)\b)", re.IGNORECASE)
+_GIVING_IN_RE = re.compile(
+    r"\bfine[,.]? whatever\b(?=[^.!?]{0,60}\bi (get|understand) (it|that)\b)"
+    # Dropping a side request, not the call: "No, forget it. Not important."
+    r"|\bforget it\b(?=[.,!]?\s*(it.?s |that.?s )?(not important|doesn.?t matter|no big deal|not a big deal|no matter)\b)",
+    re.IGNORECASE,
+)
 _REPORTED_RE = re.compile(
     r"\b((?i:he|she|they|my (husband|wife|partner|son|daughter|dad|mum|mom|father|mother|neighbou?r|boss|friend))|[A-Z][a-z]+)"
     r" (?i:said|says|told me|called it|thought|reckoned|reckons|was like)( that)?( it| this| that| the \w+)?"
@@ -418,7 +423,8 @@ _EMOTION_RE = re.compile(
     re.IGNORECASE,
 )
 _SUPERVISOR_TRANSFER_RE = re.compile(
-    r"\b(transfer(ring)? you|put you through|pass you|connect you)\b.{0,30}\b(supervisor|manager|team leader|complaints)\b",
+    r"\b(transfer(ring)? you|put you through|pass you|connect you)\b.{0,30}\b(supervisor|manager|team leader|complaints)\b"
+    r"|\bhold for (the |a |my )?(next available )?(supervisor|manager|team leader)\b",
     re.IGNORECASE,
 )
 # Listener-side evidence, which does not depend on the caller's vocabulary:
@@ -787,8 +793,11 @@ _SARCASTIC_PRAISE_RE = re.compile(
 )
 
 
-# "No. Thanks." to "anything else?" declines; it does not thank.
-_CURT_DECLINE_RE = re.compile(r"^\W*no[.,!]*\s+(thanks|thank you|ta|cheers)\W*$", re.IGNORECASE)
+# "No. Thanks." to "anything else?" declines, and "Yeah, nah. Not with you. Cheers." dismisses; neither thanks.
+_CURT_DECLINE_RE = re.compile(
+    r"^\W*(yeah,? )?(no|nah)[.,!]*\s+((not with you|don.?t bother|forget it|whatever)[.,!]*\s+)?(thanks|thank you|ta|cheers)\W*$",
+    re.IGNORECASE,
+)
 
 
 def _insincere(s: TurnScore) -> bool:

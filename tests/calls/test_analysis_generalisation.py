@@ -731,3 +731,36 @@ def test_leaving_it_is_not_leaving_the_company() -> None:
     assert (
         "cancel" not in score_customer_turn("No, I think I'll leave it, then. I'll listen on the radio as before.")[2]
     )
+
+
+def test_dropping_a_side_request_is_not_a_hang_up() -> None:
+    assert "hangup" not in score_customer_turn("No, forget it. Not important.")[2]
+    assert "hangup" in score_customer_turn("Forget it. I'm hanging up.")[2]
+
+
+CONDUCT_CALL = """\
+[0:01] Agent: Sunfold Solar, Kieran speaking.
+[0:05] Customer: My battery's been showing an orange light for a week and it's only storing half of what it should.
+[0:15] Agent: Every system's different. I can book a technician, but there's a call-out fee of a hundred and forty-nine dollars.
+[0:25] Customer: You're gonna charge me to check if your own install is broken? Six weeks in? Are you serious?
+[0:33] Agent: Sir, there's no need to get worked up. If you just calm down I can explain.
+[0:39] Customer: Don't tell me to calm down, mate. You've talked over me three times and now you're telling me to calm down. Unbelievable.
+[0:48] Agent: I'm only trying to help.
+[0:51] Customer: No, you're not. I'm putting this on every review site I can find.
+[1:01] Agent: That's your choice. Did you want me to book the technician or not?
+[1:06] Customer: {last}
+"""
+
+
+def test_a_curt_dismissal_with_a_cheers_is_not_a_recovery(classifier: TriggerClassifier) -> None:
+    dismissed = analyse_text(CONDUCT_CALL.format(last="Yeah, nah. Not with you. Cheers."), classifier, flag_check=None)
+    assert dismissed.escalations and dismissed.escalations[0].outcome == "deteriorated"
+
+
+def test_being_put_on_hold_for_a_supervisor_ends_it_deteriorated(classifier: TriggerClassifier) -> None:
+    call = CONDUCT_CALL.format(last="Then I want your supervisor.") + (
+        "[1:10] Agent: The reference is C-X seven seven one four. Please hold for the next available supervisor.\n"
+        "[1:18] Customer: Thank you. I'll wait.\n"
+    )
+    result = analyse_text(call, classifier, flag_check=None)
+    assert result.escalations and result.escalations[0].outcome == "deteriorated"

@@ -970,7 +970,7 @@ ACTION_VERBS = [
     r"match\w*",
     r"extend\w*",
     r"void\w*",
-    r"stop\w*",
+    r"stop\w*(?! you\b)",  # not "let me stop you there": a rebuke, not an action
     r"block\w*",
     r"freez\w*",
     r"unfreez\w*",

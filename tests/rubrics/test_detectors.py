@@ -266,6 +266,9 @@ def test_a_rebuke_or_noting_the_complaint_is_no_action():
     assert run("concreteness", "As I already explained on the last call, the fee stands.").score == 0.0
     assert run("concreteness", "Sir, calm down please. I will note your complaint.").score == 0.1
     assert run("concreteness", "I'll refund the fee now, as I explained.").score == 1.0
+    stop = "Right, let me stop you there. The overpayment was explained in the letter we sent in June."
+    assert run("concreteness", stop).score == 0.0
+    assert run("concreteness", "I'll stop the direct debit today.").score == 1.0
 
 
 def test_were_is_not_we_are_unless_a_verb_in_ing_follows():

@@ -36,19 +36,22 @@ class Linear:
         )
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float) -> Linear:
-    """L2-regularised logistic regression by Newton steps, classes weighted to balance."""
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float, *, balanced: bool = True, unpenalised: int = 0) -> Linear:
+    """L2-regularised logistic regression by Newton steps, classes weighted to balance (unless not
+    `balanced`: then the probabilities keep the classes' own frequencies). The first `unpenalised`
+    features carry no L2 penalty: a few strong features beside hundreds of embedding dimensions."""
     mean = x.mean(axis=0)
     scale = x.std(axis=0) + 1e-6
     z = (x - mean) / scale
     n, d = z.shape
     positives = max(1.0, float(y.sum()))
     negatives = max(1.0, float(n - y.sum()))
-    weight = np.where(y > 0.5, n / (2 * positives), n / (2 * negatives))
+    weight = np.where(y > 0.5, n / (2 * positives), n / (2 * negatives)) if balanced else np.ones(n)
     design = np.hstack([z, np.ones((n, 1))])
     theta = np.zeros(d + 1)
     penalty = np.full(d + 1, l2)
     penalty[-1] = 0.0
+    penalty[:unpenalised] = 0.0
     for _ in range(50):
         p = 1.0 / (1.0 + np.exp(-np.clip(design @ theta, -30, 30)))
         grad = design.T @ (weight * (p - y)) + penalty * theta

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from rubrics import stance
+from rubrics import restate_model, stance
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
@@ -1829,7 +1829,41 @@ def _said_back_sentence(ctx: Context) -> tuple[int, int] | None:
 
 def detect_restatement(ctx: Context, config: dict[str, Any], anchors: Anchors) -> Detection:
     """Says the customer's problem back: 1.0 with their specifics (amounts, dates, products, how
-    many times), `partial_score` in general terms, 0 when it does not restate at all."""
+    many times), `partial_score` in general terms, 0 when it does not restate at all.
+
+    With `second_reading: true` the level the rules give is read again by a model trained on coaches'
+    scores (rubrics.restate_model), which moves it where coaches would."""
+    rules = _restatement_by_rules(ctx, config)
+    model = restate_model.default() if config.get("second_reading") and rules.score is not None else None
+    if model is None or rules.score is None:
+        return rules
+    partial = float(config.get("partial_score", 0.6))
+    scores = (0.0, partial, 1.0)
+    rule_level = 2 if rules.score >= 1.0 else 1 if rules.score > 0 else 0
+    level = model.level(ctx, rule_level)
+    if level is None or level == rule_level:
+        return rules
+    note = f"{rules.note}; second reading from coaches' scores: level {level} (rules: {rule_level})"
+    if level < rule_level:
+        missing = rules.missing or ["the customer's problem said back with their own specifics"]
+        found = [f"{f} (coaches read it as less than that)" for f in rules.found]
+        return Detection(scores[level], rules.evidence, found=found, missing=missing, note=note)
+    evidence = rules.evidence or _closest_sentence(ctx)
+    found = [*rules.found, "read as their problem said back" + (" with their specifics" if level == 2 else "")]
+    return Detection(scores[level], evidence, found=found, missing=[] if level == 2 else rules.missing, note=note)
+
+
+def _closest_sentence(ctx: Context) -> list[Span]:
+    """The answer's sentence nearest the customer line, as evidence for the second reading."""
+    sentences = ctx.window_sentences()
+    rows = ctx.vectors([ctx.norm[a:b] for a, b in sentences] + [ctx.customer_norm]) if sentences else None
+    if rows is None:
+        return []
+    best = int(np.argmax(rows[:-1] @ rows[-1]))
+    return [ctx.span(*sentences[best])]
+
+
+def _restatement_by_rules(ctx: Context, config: dict[str, Any]) -> Detection:
     if not ctx.customer_norm.strip():
         return Detection(None, note="no customer line to compare with")
     clauses = _restating_clauses(ctx)

@@ -18,8 +18,10 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -55,7 +57,10 @@ def say(text: str) -> None:
     sys.stdout.flush()
 
 
-def collect() -> list[Example]:
+def graded_by_rules(criterion: str, model_key: str, sets: Sequence[str]) -> Iterator[tuple[str, Any, int, Any]]:
+    """Every answer labelled for `criterion` in `sets`, graded by the shipped rubrics with the rules
+    alone (`model_key` taken out of every detector's config): (set name, calibration item, the rules'
+    points for `criterion`, the answer's detector Context, embeddings attached)."""
     from deesc_lms.calls.embeddings import encode
     from rubrics import calibration, grading, yaml_io
     from rubrics.detectors import Context
@@ -63,14 +68,13 @@ def collect() -> list[Example]:
     specs = {}
     for path in sorted(RUBRICS.glob("*.yaml")):
         doc = yaml_io.parse(path.read_text(encoding="utf-8"))
-        for criterion in doc["criteria"]:
-            for detector in criterion["detectors"]:
-                (detector.get("config") or {}).pop("stance_threshold", None)  # the rules alone
+        for item_criterion in doc["criteria"]:
+            for detector in item_criterion["detectors"]:
+                (detector.get("config") or {}).pop(model_key, None)
         specs[doc["slug"]] = yaml_io.spec_from_document(doc, version=1)
-    out = []
-    for name in TRAIN_SETS:
+    for name in sets:
         for item in calibration.items_load(CALIBRATION / name if name else CALIBRATION):
-            if CRITERION not in item.labels:
+            if criterion not in item.labels:
                 continue
             try:
                 text = grading.answer_check(item.answer, max_chars=5000)
@@ -79,12 +83,17 @@ def collect() -> list[Example]:
             result = grading.grade(
                 specs[item.rubric], grading.Answer(text=text, customer_line=item.customer), embed=encode
             )
-            rules = next(c.points for c in result.criteria if c.slug == CRITERION)
-            read = answer_vectors(Context(text, customer_line=item.customer, embed=encode))
-            if read is None:
-                continue
+            rules = next(c.points for c in result.criteria if c.slug == criterion)
+            yield name or "tuned", item, rules, Context(text, customer_line=item.customer, embed=encode)
+
+
+def collect() -> list[Example]:
+    out = []
+    for name, item, rules, ctx in graded_by_rules(CRITERION, "stance_threshold", TRAIN_SETS):
+        read = answer_vectors(ctx)
+        if read is not None:
             row = features(read[1], read[2])
-            out.append(Example(name or "tuned", item.key, row, int(item.labels[CRITERION] == 0), int(rules == 0)))
+            out.append(Example(name, item.key, row, int(item.labels[CRITERION] == 0), int(rules == 0)))
     return out
 
 
@@ -129,16 +138,24 @@ def main(argv: list[str]) -> None:
     say(f"{len(examples)} answers, {sum(e.defensive for e in examples)} defensive, from {sets} sets")
     leave_one_set_out(examples)
     if "--write" in argv:
-        model = fit(examples)
-        partial = DEFAULT_WEIGHTS.with_suffix(".json.tmp")
-        partial.write_text(json.dumps(model.as_dict()), encoding="utf-8")
-        partial.replace(DEFAULT_WEIGHTS)  # a process loading it never reads half a file
-        say(f"wrote {DEFAULT_WEIGHTS}")
+        write_weights(DEFAULT_WEIGHTS, fit(examples).as_dict())
 
 
-if __name__ == "__main__":
+def write_weights(path: Path, row: dict[str, Any]) -> None:
+    partial = path.with_suffix(".json.tmp")
+    partial.write_text(json.dumps(row), encoding="utf-8")
+    partial.replace(path)  # a process loading it never reads half a file
+    say(f"wrote {path}")
+
+
+def run(main: Callable[[list[str]], None]) -> None:
+    """A training script's entry point: Django settings as for `python -m bench`, then main(argv)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deesc_lms.settings")
     import django
 
     django.setup()
     main(sys.argv[1:])
+
+
+if __name__ == "__main__":
+    run(main)

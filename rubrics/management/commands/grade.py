@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from deesc_lms.api_errors import DeescError
+from deesc_lms.commands import require_migrated_database
 from rubrics import services
 from rubrics.models import Grade, RubricVersion
 
@@ -52,6 +53,7 @@ class Command(BaseCommand):
         parser.add_argument("--speak", action="store_true", help="Also synthesize the feedback as audio (espeak-ng).")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_migrated_database()
         slug = options["rubric"]
         audio = options["audio"]
         if audio is not None and not audio.is_file():

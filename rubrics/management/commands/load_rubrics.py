@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from deesc_lms.api_errors import DeescError
+from deesc_lms.commands import require_migrated_database
 from rubrics import services, yaml_io
 
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--calibration", type=Path, help="A calibration file or folder (fixtures/calibration).")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_migrated_database()
         try:
             if options["files"]:
                 for path in options["files"]:

@@ -10,6 +10,7 @@ from tqdm import tqdm
 from deesc_lms.api_errors import DeescError
 from deesc_lms.calls.models import Call
 from deesc_lms.calls.services import call_analyse, flags_pick_representative, trigger_classifier
+from deesc_lms.commands import require_migrated_database
 
 
 class Command(BaseCommand):
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="No progress bar (for logs).")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_migrated_database()
         ids: list[int] = options["call_ids"]
         if bool(ids) == bool(options["all"]):
             raise CommandError("Give either --all or one or more call ids.")

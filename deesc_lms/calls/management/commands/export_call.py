@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from deesc_lms.api_errors import DeescError
 from deesc_lms.calls.models import Call
 from deesc_lms.calls.services import call_export
+from deesc_lms.commands import require_migrated_database
 
 
 class Command(BaseCommand):
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["json", "vtt", "txt"], default="json")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_migrated_database()
         call = Call.objects.filter(pk=options["call_id"]).first()
         if call is None:
             raise CommandError(f"No call {options['call_id']}.")

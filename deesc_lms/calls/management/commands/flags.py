@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from deesc_lms.calls.selectors import flag_rows, flags_filtered
+from deesc_lms.commands import require_migrated_database
 
 
 class Command(BaseCommand):
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--call", type=int, default=None, help="Only this call id.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_migrated_database()
         flags = flags_filtered(trigger=options["trigger"], outcome=options["outcome"], call_id=options["call"])
         rows = flag_rows(flags)
         if options["json"]:

@@ -14,6 +14,7 @@ from deesc_lms.api_errors import DeescError
 from deesc_lms.calls import audio, transcripts
 from deesc_lms.calls.models import Agent
 from deesc_lms.calls.services import call_ingest
+from deesc_lms.commands import require_migrated_database
 
 
 def files_under(paths: list[Path]) -> list[Path]:
@@ -43,6 +44,7 @@ class Command(BaseCommand):
         parser.add_argument("--speaker-map", help='Transcript speaker names to roles, e.g. "Sam=agent,Pat=customer".')
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_migrated_database()
         files = files_under(options["paths"])
         if not files:
             raise CommandError("No recordings or transcripts found.")

@@ -11,6 +11,7 @@ from deesc_lms.api_errors import DeescError
 from deesc_lms.calls.models import Trigger
 from deesc_lms.calls.services import triggers_load_defaults
 from deesc_lms.calls.triggers import DEFAULT_TAXONOMY
+from deesc_lms.commands import require_migrated_database
 
 
 class Command(BaseCommand):
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--replace", action="store_true", help="Overwrite triggers edited in admin.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_migrated_database()
         try:
             created = triggers_load_defaults(replace=options["replace"], path=Path(options["path"]))
         except DeescError as exc:

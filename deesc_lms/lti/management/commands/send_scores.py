@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from deesc_lms.commands import require_migrated_database
 from deesc_lms.lti import services
 from deesc_lms.lti.models import GradeDelivery
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", help="Also send pending scores whose next try is later.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_migrated_database()
         if options["all"]:
             due = list(GradeDelivery.objects.filter(status=GradeDelivery.Status.PENDING).order_by("pk"))
         else:

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from deesc_lms.calls.agitation_train import run, say
 from deesc_lms.logistic import fit_logistic
 from rubrics.calibration import cohen_kappa as kappa
 from rubrics.restate_model import DEFAULT_WEIGHTS, LEVELS, RestateModel, features, vectors
-from rubrics.stance_train import graded_by_rules, run, say, write_weights
+from rubrics.stance_train import graded_by_rules, write_weights
 
 CRITERION = "restates-issue"
 TRAIN_SETS = ("", "holdout", *(f"holdout{n}" for n in range(2, 51)))  # "": the tuned set

@@ -16,15 +16,14 @@ unseen test.
 from __future__ import annotations
 
 import json
-import os
-import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from deesc_lms.calls.agitation_train import run, say
 from deesc_lms.logistic import fit_logistic
 from rubrics.calibration import cohen_kappa as kappa
 from rubrics.stance import DEFAULT_WEIGHTS, StanceModel, answer_vectors, features
@@ -50,11 +49,6 @@ class Example:
     features: np.ndarray
     defensive: int  # the coach's label: 1 defensive (0 points), 0 not
     rules: int  # 1 when the phrase list or the anchors flag it
-
-
-def say(text: str) -> None:
-    sys.stdout.write(text + "\n")
-    sys.stdout.flush()
 
 
 def graded_by_rules(criterion: str, model_key: str, sets: Sequence[str]) -> Iterator[tuple[str, Any, int, Any]]:
@@ -146,15 +140,6 @@ def write_weights(path: Path, row: dict[str, Any]) -> None:
     partial.write_text(json.dumps(row), encoding="utf-8")
     partial.replace(path)  # a process loading it never reads half a file
     say(f"wrote {path}")
-
-
-def run(main: Callable[[list[str]], None]) -> None:
-    """A training script's entry point: Django settings as for `python -m bench`, then main(argv)."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deesc_lms.settings")
-    import django
-
-    django.setup()
-    main(sys.argv[1:])
 
 
 if __name__ == "__main__":

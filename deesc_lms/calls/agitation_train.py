@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -178,6 +179,15 @@ def say(text: str) -> None:
     sys.stdout.flush()
 
 
+def run(main: Callable[[list[str]], None]) -> None:
+    """A training script's entry point: Django settings as for `python -m bench`, then main(argv)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deesc_lms.settings")
+    import django
+
+    django.setup()
+    main(sys.argv[1:])
+
+
 def main(argv: list[str]) -> None:
     from bench.analysis_quality import Figures, evaluate, load_eval
     from deesc_lms.calls.triggers import TriggerClassifier, specs_from_yaml
@@ -213,8 +223,4 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deesc_lms.settings")
-    import django
-
-    django.setup()
-    main(sys.argv[1:])
+    run(main)

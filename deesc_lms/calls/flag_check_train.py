@@ -17,14 +17,12 @@ pooled figure is slightly optimistic; sets written after the check was trained a
 from __future__ import annotations
 
 import json
-import os
-import sys
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from deesc_lms.calls.agitation_train import FIXTURES, say
+from deesc_lms.calls.agitation_train import FIXTURES, run, say
 from deesc_lms.calls.flag_check import DEFAULT_WEIGHTS, FlagCheck, moment_index, run_features, run_markers
 from deesc_lms.logistic import fit_logistic
 
@@ -122,8 +120,4 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "deesc_lms.settings")
-    import django
-
-    django.setup()
-    main(sys.argv[1:])
+    run(main)
